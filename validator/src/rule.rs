@@ -1,0 +1,209 @@
+//! Rules and findings: the vocabulary every check of the validator speaks.
+
+use crate::requirements::{self, Requirement};
+use oci_check_model::Level;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+/// Where a rule applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    /// Decided by our JSON Schema; the schema module turns schema errors into findings of this
+    /// rule (see `schema::rule_for_error`). `check` is `None`.
+    Schema,
+    /// Decided from config.json alone.
+    Config,
+    /// Needs the bundle directory (files on disk); skipped by `oci-check config`.
+    Bundle,
+    /// About the bytes of the file (encoding, syntax, duplicate keys).
+    Document,
+}
+
+/// A check function: looks at the context, pushes findings (of any rule) into `out`.
+pub type CheckFn = fn(&Ctx, &mut Vec<Finding>);
+
+/// One rule of the catalogue.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable ID. Where the rule checks exactly one spec requirement, it is that requirement's ID
+    /// (`config.process.cwd.absolute`); the checks a user expects beyond the table carry IDs under
+    /// `lint.` (`lint.process.capabilities.known`).
+    pub id: &'static str,
+    pub level: Level,
+    /// Requirement IDs (rows of requirements.tsv) this rule covers.
+    pub requirements: &'static [&'static str],
+    /// One line: what the rule checks.
+    pub summary: &'static str,
+    pub scope: Scope,
+    pub check: Option<CheckFn>,
+    /// Spec file and section to link to when the rule cites no requirement.
+    pub doc: Option<(&'static str, &'static str)>,
+}
+
+impl Rule {
+    /// Link to the spec text for `version`: the first cited requirement's section, else `doc`.
+    pub fn spec_url(&self, version: &str) -> String {
+        if let Some(req) = self
+            .requirements
+            .first()
+            .and_then(|id| requirements::get(id))
+        {
+            return req.url(version);
+        }
+        let (file, section) = self.doc.unwrap_or(("config.md", "Configuration"));
+        requirements::spec_url(version, file, section)
+    }
+
+    /// The first cited requirement, for its quoted sentence.
+    pub fn requirement(&self) -> Option<&'static Requirement> {
+        self.requirements
+            .first()
+            .and_then(|id| requirements::get(id))
+    }
+
+    /// The area the rule belongs to, for grouping in reports: the segment after `config.` /
+    /// `lint.` (`process`, `linux`, `mounts`, ...), else the first segment.
+    pub fn area(&self) -> &'static str {
+        let mut parts = self.id.split('.');
+        let first = parts.next().unwrap_or(self.id);
+        match first {
+            "config" | "lint" => parts.next().unwrap_or(first),
+            _ => first,
+        }
+    }
+}
+
+/// One thing wrong (or worth knowing) in a config.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Finding {
+    pub rule: &'static Rule,
+    /// RFC 6901 pointer into config.json ("" = the whole document).
+    pub pointer: String,
+    /// Says what was expected and what was found.
+    pub message: String,
+    pub expected: Option<String>,
+    pub observed: Option<String>,
+    pub hint: Option<String>,
+    /// A level other than the rule's, for rules whose level depends on the case (rare).
+    pub level: Option<Level>,
+    /// A requirement this finding cites besides the rule's own (the generic schema rule cites
+    /// the declaration row of the field it found wrong).
+    pub cite: Option<&'static str>,
+}
+
+impl Finding {
+    pub fn new(
+        rule: &'static Rule,
+        pointer: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Finding {
+            rule,
+            pointer: pointer.into(),
+            message: message.into(),
+            expected: None,
+            observed: None,
+            hint: None,
+            level: None,
+            cite: None,
+        }
+    }
+    pub fn expected(mut self, s: impl Into<String>) -> Self {
+        self.expected = Some(s.into());
+        self
+    }
+    pub fn observed(mut self, s: impl Into<String>) -> Self {
+        self.observed = Some(s.into());
+        self
+    }
+    pub fn hint(mut self, s: impl Into<String>) -> Self {
+        self.hint = Some(s.into());
+        self
+    }
+    pub fn level(&self) -> Level {
+        self.level.unwrap_or(self.rule.level)
+    }
+}
+
+impl PartialEq for Rule {
+    fn eq(&self, other: &Self) -> bool {
+        self.id == other.id
+    }
+}
+
+/// The bundle around a config, for `Scope::Bundle` rules.
+#[derive(Debug, Clone)]
+pub struct BundleCtx {
+    /// The bundle directory as given.
+    pub dir: PathBuf,
+}
+
+/// Everything a check may look at.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    /// The parsed config (any JSON value: rules must not assume the schema passed).
+    pub config: &'a Value,
+    /// `ociVersion`, when it is a SemVer string.
+    pub version: Option<semver::Version>,
+    pub bundle: Option<&'a BundleCtx>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(config: &'a Value, bundle: Option<&'a BundleCtx>) -> Self {
+        let version = config
+            .get("ociVersion")
+            .and_then(Value::as_str)
+            .and_then(|v| semver::Version::parse(v).ok());
+        Ctx {
+            config,
+            version,
+            bundle,
+        }
+    }
+
+    /// The value at an RFC 6901 pointer.
+    pub fn at(&self, pointer: &str) -> Option<&'a Value> {
+        self.config.pointer(pointer)
+    }
+
+    /// Items of the array at `pointer`, with each item's pointer. Empty when absent or not an
+    /// array (the schema reports the type).
+    pub fn items(&self, pointer: &str) -> Vec<(String, &'a Value)> {
+        match self.at(pointer) {
+            Some(Value::Array(a)) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (format!("{pointer}/{i}"), v))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Entries of the object at `pointer`, with each member's pointer (keys escaped).
+    pub fn members(&self, pointer: &str) -> Vec<(String, &'a str, &'a Value)> {
+        match self.at(pointer) {
+            Some(Value::Object(m)) => m
+                .iter()
+                .map(|(k, v)| (format!("{pointer}/{}", escape(k)), k.as_str(), v))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// Whether the config claims at least spec version `major.minor` (unknown version: yes).
+    pub fn claims_at_least(&self, major: u64, minor: u64) -> bool {
+        match &self.version {
+            Some(v) => (v.major, v.minor) >= (major, minor),
+            None => true,
+        }
+    }
+
+    pub fn bundle_dir(&self) -> Option<&Path> {
+        self.bundle.map(|b| b.dir.as_path())
+    }
+}
+
+/// Escapes one reference token for a JSON pointer (RFC 6901: `~` → `~0`, `/` → `~1`).
+pub fn escape(token: &str) -> String {
+    token.replace('~', "~0").replace('/', "~1")
+}

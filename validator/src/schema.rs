@@ -1,0 +1,242 @@
+//! Our JSON Schema for config.json (`schema/config-schema.json`), embedded and compiled once.
+//!
+//! Each schema error becomes a finding of one rule:
+//! 1. an `x-rule` annotation in the schema: an object in a subschema that maps one of its
+//!    keywords to a rule ID (`"x-rule": {"pattern": "config.process.cwd.absolute"}`); the
+//!    deepest annotation on the error's keyword path wins;
+//! 2. a missing property `P` of the object at `/a/0/b` → rule `config.a.b.P.required`, when the
+//!    catalogue has it;
+//! 3. otherwise the generic [`SCHEMA`] rule, citing the field's own declaration row.
+
+use crate::requirements;
+use crate::rule::{Finding, Rule, Scope};
+use crate::rules;
+use jsonschema::error::ValidationErrorKind;
+use oci_check_model::Level;
+use serde_json::Value;
+use std::sync::OnceLock;
+
+/// The schema text, as shipped in `schema/`.
+pub const SCHEMA_TEXT: &str = include_str!("../../schema/config-schema.json");
+
+pub static SCHEMA: Rule = Rule {
+    id: "schema",
+    level: Level::Error,
+    requirements: &[],
+    summary: "every field has the type and values config.md and config-linux.md give it",
+    scope: Scope::Schema,
+    check: None,
+    doc: Some(("config.md", "Configuration")),
+};
+
+struct Compiled {
+    doc: Value,
+    validator: jsonschema::Validator,
+}
+
+fn compiled() -> &'static Compiled {
+    static C: OnceLock<Compiled> = OnceLock::new();
+    C.get_or_init(|| {
+        let doc: Value =
+            serde_json::from_str(SCHEMA_TEXT).expect("schema/config-schema.json is JSON (tested)");
+        let validator = jsonschema::options()
+            .should_validate_formats(true)
+            .build(&doc)
+            .expect("schema/config-schema.json compiles (tested)");
+        Compiled { doc, validator }
+    })
+}
+
+/// The parsed schema document.
+pub fn document() -> &'static Value {
+    &compiled().doc
+}
+
+/// Fast path: true when the config matches the schema.
+pub fn is_valid(config: &Value) -> bool {
+    compiled().validator.is_valid(config)
+}
+
+/// Every schema error as a finding.
+pub fn check(config: &Value, out: &mut Vec<Finding>) {
+    let c = compiled();
+    if c.validator.is_valid(config) {
+        return;
+    }
+    for err in c.validator.iter_errors(config) {
+        let pointer = err.instance_path().as_str().to_string();
+        let schema_path = err.schema_path().as_str().to_string();
+        let rule = annotated_rule(&c.doc, &schema_path)
+            .or_else(|| required_rule(&pointer, err.kind()))
+            .unwrap_or(&SCHEMA);
+        let (pointer, message) = describe(&pointer, err.kind(), &err.to_string());
+        let mut f = Finding::new(rule, pointer.clone(), message);
+        if let ValidationErrorKind::Type { kind } = err.kind() {
+            f = f
+                .expected(format!("{kind:?}").to_lowercase())
+                .observed(json_type(err.instance()));
+        }
+        if std::ptr::eq(rule, &SCHEMA) {
+            f.cite = declaration_row(&pointer);
+        }
+        out.push(f);
+    }
+}
+
+/// Pointer and message for an error. A missing member is reported at the pointer it would have.
+fn describe(pointer: &str, kind: &ValidationErrorKind, text: &str) -> (String, String) {
+    let field = if pointer.is_empty() {
+        "config"
+    } else {
+        pointer
+    };
+    match kind {
+        ValidationErrorKind::Required { property } => {
+            let name = property.as_str().unwrap_or_default();
+            (
+                format!("{pointer}/{}", crate::rule::escape(name)),
+                format!("{field}: required member \"{name}\" is missing"),
+            )
+        }
+        _ => (pointer.to_string(), format!("{field}: {text}")),
+    }
+}
+
+fn json_type(v: &Value) -> String {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if n.is_f64() => "number",
+        Value::Number(_) => "integer",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+    .to_string()
+}
+
+/// The deepest `x-rule` annotation on the way down `schema_path`.
+fn annotated_rule(doc: &Value, schema_path: &str) -> Option<&'static Rule> {
+    let mut node = doc;
+    let mut found = None;
+    for token in schema_path.split('/').skip(1) {
+        let token = token.replace("~1", "/").replace("~0", "~");
+        if let Some(id) = node
+            .get("x-rule")
+            .and_then(|m| m.get(&token))
+            .and_then(Value::as_str)
+        {
+            found = rules::by_id(id).or(found);
+        }
+        node = match node {
+            Value::Object(m) => m.get(&token)?,
+            Value::Array(a) => a.get(token.parse::<usize>().ok()?)?,
+            _ => return found,
+        };
+    }
+    found
+}
+
+/// `/process/rlimits/0` + `type` → the rule `config.process.rlimits.type.required`.
+fn required_rule(pointer: &str, kind: &ValidationErrorKind) -> Option<&'static Rule> {
+    let ValidationErrorKind::Required { property } = kind else {
+        return None;
+    };
+    let id = format!("{}.{}.required", dotted(pointer), property.as_str()?);
+    rules::by_id(&id)
+}
+
+/// `/process/rlimits/0/type` → `config.process.rlimits.type` (array indices dropped).
+pub fn dotted(pointer: &str) -> String {
+    let mut id = String::from("config");
+    for token in pointer.split('/').skip(1) {
+        if token.parse::<usize>().is_err() {
+            id.push('.');
+            id.push_str(token);
+        }
+    }
+    id
+}
+
+/// The `.required` or `.optional` row that declares the field at `pointer`, or its nearest
+/// declared ancestor.
+fn declaration_row(pointer: &str) -> Option<&'static str> {
+    let mut id = dotted(pointer);
+    loop {
+        for suffix in [".required", ".optional"] {
+            if let Some(r) = requirements::get(&format!("{id}{suffix}")) {
+                return Some(r.id);
+            }
+        }
+        match id.rfind('.') {
+            Some(i) if i > "config".len() - 1 => id.truncate(i),
+            _ => return None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn schema_compiles() {
+        assert!(document().is_object());
+        assert!(is_valid(
+            &serde_json::json!({"ociVersion": "1.0.0", "root": {"path": "rootfs"}})
+        ));
+    }
+
+    #[test]
+    fn dotted_drops_indices() {
+        assert_eq!(
+            dotted("/process/rlimits/0/type"),
+            "config.process.rlimits.type"
+        );
+        assert_eq!(dotted(""), "config");
+    }
+
+    #[test]
+    fn declaration_row_walks_up_to_a_declared_field() {
+        assert_eq!(
+            declaration_row("/process/terminal"),
+            Some("config.process.terminal.optional")
+        );
+        assert_eq!(
+            declaration_row("/process/cwd"),
+            Some("config.process.cwd.required")
+        );
+    }
+
+    #[test]
+    fn every_x_rule_annotation_names_a_catalogued_rule() {
+        fn walk(v: &Value, at: &str, bad: &mut Vec<String>) {
+            match v {
+                Value::Object(m) => {
+                    if let Some(Value::Object(xr)) = m.get("x-rule") {
+                        for (kw, id) in xr {
+                            let known = id.as_str().and_then(rules::by_id).is_some();
+                            if !known || !m.contains_key(kw) {
+                                bad.push(format!("{at}: x-rule {kw} -> {id}"));
+                            }
+                        }
+                    }
+                    for (k, c) in m {
+                        walk(c, &format!("{at}/{k}"), bad);
+                    }
+                }
+                Value::Array(a) => a
+                    .iter()
+                    .enumerate()
+                    .for_each(|(i, c)| walk(c, &format!("{at}/{i}"), bad)),
+                _ => {}
+            }
+        }
+        let mut bad = Vec::new();
+        walk(document(), "", &mut bad);
+        assert!(
+            bad.is_empty(),
+            "annotations naming no rule or no keyword of their subschema: {bad:#?}"
+        );
+    }
+}
