@@ -79,6 +79,9 @@ pub struct Location {
 pub struct CheckResult {
     /// Rule ID (validator) or check name (harness).
     pub id: String,
+    /// What the check checks, in one line (the rule's summary, the scenario's spec sentence).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub title: Option<String>,
     pub outcome: Outcome,
     pub level: Level,
     /// IDs of rows of the spec's requirements table this check covers.
@@ -110,6 +113,7 @@ impl CheckResult {
     pub fn new(id: impl Into<String>, outcome: Outcome, level: Level) -> Self {
         CheckResult {
             id: id.into(),
+            title: None,
             outcome,
             level,
             requirements: Vec::new(),

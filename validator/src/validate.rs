@@ -169,6 +169,7 @@ impl Report {
 
 fn result_for(rule: &'static Rule, outcome: Outcome, version: &str) -> CheckResult {
     let mut r = CheckResult::new(rule.id, outcome, rule.level);
+    r.title = Some(rule.summary.to_string());
     r.requirements = rule.requirements.iter().map(|s| s.to_string()).collect();
     r.spec = Some(rule.spec_url(version));
     r.spec_text = rule.requirement().map(|q| q.text.to_string());

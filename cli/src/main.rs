@@ -1,0 +1,154 @@
+//! `oci-check`: the command line.
+//!
+//! Exit codes: 0 nothing failed, 1 a finding or failure (an error; a warning too with
+//! `--strict`), 2 the tool could not run (bad flags, missing or unreadable input).
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use oci_check_model::Run;
+use oci_check_reports::{render, Format};
+use oci_check_validator::{requirements, validate_bundle, validate_config_file, Options as VOptions};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+mod coverage;
+
+#[derive(Parser)]
+#[command(name = "oci-check", version, about = "Checks OCI runtime bundles and runtimes against the OCI Runtime Specification")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Validate bundle directories: config.json against the schema and every static rule, and
+    /// the files it names. Nothing from the bundle is run.
+    Bundle {
+        /// Bundle directories (each holding config.json).
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// Validate config.json files on their own (no bundle checks).
+    Config {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
+    /// List the rule catalogue, or with --coverage the share of the spec's static requirements
+    /// the rules cover.
+    Rules {
+        #[arg(long)]
+        coverage: bool,
+        /// human or json
+        #[arg(long, default_value = "human")]
+        format: String,
+    },
+}
+
+#[derive(Args)]
+struct OutputArgs {
+    /// human, json, tap, junit or sarif
+    #[arg(long, short = 'f', default_value = "human", value_parser = parse_format)]
+    format: Format,
+    /// Write the report to this file instead of standard output.
+    #[arg(long, short = 'o')]
+    output: Option<PathBuf>,
+    /// Warnings fail the run too (exit 1).
+    #[arg(long)]
+    strict: bool,
+    /// TAP version for --format tap: 13 (accepted by prove) or 14 (subtests per area).
+    #[arg(long, default_value_t = 13, value_parser = clap::value_parser!(u8).range(13..=14))]
+    tap_version: u8,
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Human output: list passing and skipped checks too.
+    #[arg(long, short = 'v')]
+    verbose: bool,
+    /// Largest config.json read, in bytes.
+    #[arg(long, default_value_t = VOptions::default().max_size)]
+    max_size: u64,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn parse_format(s: &str) -> Result<Format, String> {
+    s.parse()
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Bundle { dirs, out } => validate(&dirs, &out, true),
+        Command::Config { files, out } => validate(&files, &out, false),
+        Command::Rules { coverage: true, format } => coverage::print_coverage(&format),
+        Command::Rules { coverage: false, format } => coverage::print_rules(&format),
+    }
+}
+
+fn validate(paths: &[PathBuf], out: &OutputArgs, bundle: bool) -> ExitCode {
+    let opts = VOptions { max_size: out.max_size };
+    let mut runs = Vec::new();
+    for p in paths {
+        let report = if bundle { validate_bundle(p, &opts) } else { validate_config_file(p, &opts) };
+        match report {
+            Ok(r) => runs.push(r.to_run(&p.display().to_string())),
+            Err(e) => {
+                eprintln!("oci-check: error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let run = merge(runs);
+    let color = match out.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            out.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let ropts = oci_check_reports::Options { strict: out.strict, color, tap_version: out.tap_version, verbose: out.verbose };
+    let text = render(&run, out.format, &ropts);
+    let written = match &out.output {
+        Some(path) => std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display())),
+        None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+    };
+    if let Err(e) = written {
+        eprintln!("oci-check: error: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    if run.failed(out.strict) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// One run of several inputs: results and sources side by side.
+fn merge(mut runs: Vec<Run>) -> Run {
+    if runs.len() == 1 {
+        return runs.pop().expect("one run");
+    }
+    let mut all = runs.remove(0);
+    let n = runs.len() + 1;
+    for r in runs {
+        all.results.extend(r.results);
+        all.sources.extend(r.sources);
+        if r.spec_version != all.spec_version {
+            all.spec_version = requirements::SPEC_OF_RECORD.to_string();
+        }
+    }
+    all.facts.remove("ociVersion");
+    all.subject = format!("{n} inputs");
+    all
+}
