@@ -6,7 +6,9 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use oci_check_model::Run;
 use oci_check_reports::{render, Format};
-use oci_check_validator::{requirements, validate_bundle, validate_config_file, Options as VOptions};
+use oci_check_validator::{
+    requirements, validate_bundle, validate_config_file, Options as VOptions,
+};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -14,7 +16,11 @@ use std::process::ExitCode;
 mod coverage;
 
 #[derive(Parser)]
-#[command(name = "oci-check", version, about = "Checks OCI runtime bundles and runtimes against the OCI Runtime Specification")]
+#[command(
+    name = "oci-check",
+    version,
+    about = "Checks OCI runtime bundles and runtimes against the OCI Runtime Specification"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -89,16 +95,28 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Bundle { dirs, out } => validate(&dirs, &out, true),
         Command::Config { files, out } => validate(&files, &out, false),
-        Command::Rules { coverage: true, format } => coverage::print_coverage(&format),
-        Command::Rules { coverage: false, format } => coverage::print_rules(&format),
+        Command::Rules {
+            coverage: true,
+            format,
+        } => coverage::print_coverage(&format),
+        Command::Rules {
+            coverage: false,
+            format,
+        } => coverage::print_rules(&format),
     }
 }
 
 fn validate(paths: &[PathBuf], out: &OutputArgs, bundle: bool) -> ExitCode {
-    let opts = VOptions { max_size: out.max_size };
+    let opts = VOptions {
+        max_size: out.max_size,
+    };
     let mut runs = Vec::new();
     for p in paths {
-        let report = if bundle { validate_bundle(p, &opts) } else { validate_config_file(p, &opts) };
+        let report = if bundle {
+            validate_bundle(p, &opts)
+        } else {
+            validate_config_file(p, &opts)
+        };
         match report {
             Ok(r) => runs.push(r.to_run(&p.display().to_string())),
             Err(e) => {
@@ -117,11 +135,18 @@ fn validate(paths: &[PathBuf], out: &OutputArgs, bundle: bool) -> ExitCode {
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
     };
-    let ropts = oci_check_reports::Options { strict: out.strict, color, tap_version: out.tap_version, verbose: out.verbose };
+    let ropts = oci_check_reports::Options {
+        strict: out.strict,
+        color,
+        tap_version: out.tap_version,
+        verbose: out.verbose,
+    };
     let text = render(&run, out.format, &ropts);
     let written = match &out.output {
         Some(path) => std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display())),
-        None => std::io::stdout().write_all(text.as_bytes()).map_err(|e| e.to_string()),
+        None => std::io::stdout()
+            .write_all(text.as_bytes())
+            .map_err(|e| e.to_string()),
     };
     if let Err(e) = written {
         eprintln!("oci-check: error: cannot write the report: {e}");

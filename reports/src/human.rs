@@ -7,7 +7,11 @@ use oci_check_model::{CheckResult, Level, Outcome, Run};
 use std::fmt::Write;
 
 pub fn render(run: &Run, opts: &Options) -> String {
-    let renderer = if opts.color { Renderer::styled() } else { Renderer::plain() };
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
     let mut out = String::new();
     for r in &run.results {
         match r.outcome {
@@ -19,8 +23,16 @@ pub fn render(run: &Run, opts: &Options) -> String {
                 let _ = writeln!(out, "xfail {}: {}", crate::display_name(r), r.message);
             }
             Outcome::Pass | Outcome::Skip if opts.verbose => {
-                let what = if r.outcome == Outcome::Pass { "pass" } else { "skip" };
-                let text = if r.outcome == Outcome::Pass { r.title.as_deref().unwrap_or(&r.message) } else { &r.message };
+                let what = if r.outcome == Outcome::Pass {
+                    "pass"
+                } else {
+                    "skip"
+                };
+                let text = if r.outcome == Outcome::Pass {
+                    r.title.as_deref().unwrap_or(&r.message)
+                } else {
+                    &r.message
+                };
                 let _ = writeln!(out, "{what}  {}: {text}", r.id);
             }
             _ => {}
@@ -41,7 +53,10 @@ fn level(l: Level) -> ALevel<'static> {
 fn diagnostic(run: &Run, r: &CheckResult, renderer: &Renderer) -> String {
     let lvl = level(r.level);
     let message = if r.outcome == Outcome::Xpass {
-        format!("{} (passed, but listed as a known deviation: remove it from the list)", r.message)
+        format!(
+            "{} (passed, but listed as a known deviation: remove it from the list)",
+            r.message
+        )
     } else {
         r.message.clone()
     };
@@ -65,9 +80,11 @@ fn diagnostic(run: &Run, r: &CheckResult, renderer: &Renderer) -> String {
     match frame {
         Some((file, src, start, end)) => {
             let pointer = loc.map(|l| l.pointer.as_str()).unwrap_or_default();
-            let snippet = Snippet::source(src.text.as_str())
-                .path(file)
-                .annotation(AnnotationKind::Primary.span(start..end).label(label.clone()));
+            let snippet = Snippet::source(src.text.as_str()).path(file).annotation(
+                AnnotationKind::Primary
+                    .span(start..end)
+                    .label(label.clone()),
+            );
             group = group.element(snippet);
             if !pointer.is_empty() {
                 notes.push(format!("at {pointer}"));
@@ -77,7 +94,9 @@ fn diagnostic(run: &Run, r: &CheckResult, renderer: &Renderer) -> String {
             if let Some(l) = loc {
                 let file = l.file.as_deref().unwrap_or("config.json");
                 match (l.line, l.column) {
-                    (Some(line), Some(col)) => notes.push(format!("at {file}:{line}:{col} {}", l.pointer)),
+                    (Some(line), Some(col)) => {
+                        notes.push(format!("at {file}:{line}:{col} {}", l.pointer))
+                    }
                     _ if !l.pointer.is_empty() => notes.push(format!("at {file} {}", l.pointer)),
                     _ => notes.push(format!("in {file}")),
                 }
@@ -115,7 +134,10 @@ fn offset_of(text: &str, line: u32, col: u32) -> Option<usize> {
         start += text[start..].find('\n')? + 1;
     }
     let line_text = &text[start..text[start..].find('\n').map_or(text.len(), |i| start + i)];
-    let within = line_text.char_indices().nth(col.saturating_sub(1) as usize).map_or(line_text.len(), |(i, _)| i);
+    let within = line_text
+        .char_indices()
+        .nth(col.saturating_sub(1) as usize)
+        .map_or(line_text.len(), |(i, _)| i);
     Some(start + within)
 }
 
@@ -139,7 +161,11 @@ fn token_end(text: &str, start: usize) -> usize {
         Some(b'{' | b'[') => start + 1,
         Some(_) => {
             let rest = &text[start..];
-            start + rest.find(|c: char| c == ',' || c == '}' || c == ']' || c.is_whitespace()).unwrap_or(rest.len()).max(1)
+            start
+                + rest
+                    .find(|c: char| c == ',' || c == '}' || c == ']' || c.is_whitespace())
+                    .unwrap_or(rest.len())
+                    .max(1)
         }
         None => start,
     }
@@ -185,15 +211,27 @@ mod tests {
         assert!(out.contains("bundles/x/config.json:3:12"), "{out}");
         assert!(out.contains("\"cwd\": \"tmp\""), "{out}");
         assert!(out.contains("^^^^^"), "{out}");
-        assert!(out.contains("expected: a path starting with /; observed: \"tmp\""), "{out}");
+        assert!(
+            out.contains("expected: a path starting with /; observed: \"tmp\""),
+            "{out}"
+        );
         assert!(out.contains("warning[config.root.path.rootfs_convention]"));
-        assert!(out.ends_with("1 error, 1 warning, 0 infos; 1 passed, 1 skipped\nFAILED\n"), "{out}");
+        assert!(
+            out.ends_with("1 error, 1 warning, 0 infos; 1 passed, 1 skipped\nFAILED\n"),
+            "{out}"
+        );
         assert!(!out.contains('\u{1b}'), "no colour unless asked");
     }
 
     #[test]
     fn colour_only_when_asked() {
-        let out = render(&crate::testdata::sample(), &Options { color: true, ..Options::default() });
+        let out = render(
+            &crate::testdata::sample(),
+            &Options {
+                color: true,
+                ..Options::default()
+            },
+        );
         assert!(out.contains('\u{1b}'));
     }
 

@@ -26,7 +26,12 @@ pub fn render(run: &Run, opts: &Options) -> String {
             f.insert("message".into(), json!(r.message));
             f.insert("spec".into(), json!(r.spec));
             f.insert("requirements".into(), json!(r.requirements));
-            for (k, v) in [("expected", &r.expected), ("observed", &r.observed), ("hint", &r.hint), ("spec_text", &r.spec_text)] {
+            for (k, v) in [
+                ("expected", &r.expected),
+                ("observed", &r.observed),
+                ("hint", &r.hint),
+                ("spec_text", &r.spec_text),
+            ] {
                 if let Some(v) = v {
                     f.insert(k.into(), json!(v));
                 }
@@ -46,13 +51,22 @@ pub fn render(run: &Run, opts: &Options) -> String {
             t.insert("fails_run".into(), json!(crate::fails(r, opts)));
             t.insert("requirements".into(), json!(r.requirements));
             t.insert("message".into(), json!(r.message));
-            for (k, v) in [("title", &r.title), ("expected", &r.expected), ("observed", &r.observed), ("area", &r.area), ("spec", &r.spec)] {
+            for (k, v) in [
+                ("title", &r.title),
+                ("expected", &r.expected),
+                ("observed", &r.observed),
+                ("area", &r.area),
+                ("spec", &r.spec),
+            ] {
                 if let Some(v) = v {
                     t.insert(k.into(), json!(v));
                 }
             }
             if let Some(d) = r.duration {
-                t.insert("duration_ms".into(), json!((d.as_secs_f64() * 1e6).round() / 1e3));
+                t.insert(
+                    "duration_ms".into(),
+                    json!((d.as_secs_f64() * 1e6).round() / 1e3),
+                );
             }
             Value::Object(t)
         })
@@ -89,8 +103,13 @@ mod tests {
         let v: Value = serde_json::from_str(&out).unwrap();
         assert_eq!(v["format"], FORMAT);
         let f = &v["findings"][0];
-        for key in ["rule", "level", "pointer", "line", "column", "message", "spec"] {
-            assert!(f.get(key).is_some_and(|x| !x.is_null()), "missing {key} in {f}");
+        for key in [
+            "rule", "level", "pointer", "line", "column", "message", "spec",
+        ] {
+            assert!(
+                f.get(key).is_some_and(|x| !x.is_null()),
+                "missing {key} in {f}"
+            );
         }
         assert_eq!(f["line"], 3);
         assert_eq!(v["findings"].as_array().unwrap().len(), 2);

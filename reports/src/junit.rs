@@ -57,7 +57,9 @@ pub fn render(run: &Run, opts: &Options) -> String {
         report.set_time(d);
     }
     report.add_test_suites(suites);
-    report.to_string().unwrap_or_else(|e| format!("<!-- JUnit serialisation failed: {e} -->\n"))
+    report
+        .to_string()
+        .unwrap_or_else(|e| format!("<!-- JUnit serialisation failed: {e} -->\n"))
 }
 
 fn kind_name(run: &Run) -> &'static str {
@@ -73,11 +75,19 @@ fn details(r: &oci_check_model::CheckResult) -> String {
     if let Some(l) = &r.location {
         let file = l.file.as_deref().unwrap_or("config.json");
         match (l.line, l.column) {
-            (Some(line), Some(col)) => d.push_str(&format!("at: {file}:{line}:{col} ({})\n", l.pointer)),
+            (Some(line), Some(col)) => {
+                d.push_str(&format!("at: {file}:{line}:{col} ({})\n", l.pointer))
+            }
             _ => d.push_str(&format!("at: {file} ({})\n", l.pointer)),
         }
     }
-    for (k, v) in [("expected", &r.expected), ("observed", &r.observed), ("hint", &r.hint), ("spec", &r.spec), ("spec text", &r.spec_text)] {
+    for (k, v) in [
+        ("expected", &r.expected),
+        ("observed", &r.observed),
+        ("hint", &r.hint),
+        ("spec", &r.spec),
+        ("spec text", &r.spec_text),
+    ] {
         if let Some(v) = v {
             d.push_str(&format!("{k}: {v}\n"));
         }
@@ -95,16 +105,30 @@ mod tests {
     #[test]
     fn one_suite_per_area_with_failures_and_skips() {
         let xml = render(&crate::testdata::sample(), &Options::default());
-        assert!(xml.contains(r#"<testsuites name="oci-check" tests="4" skipped="1" failures="1" errors="0""#), "{xml}");
+        assert!(
+            xml.contains(
+                r#"<testsuites name="oci-check" tests="4" skipped="1" failures="1" errors="0""#
+            ),
+            "{xml}"
+        );
         assert!(xml.contains(r#"<testsuite name="process" tests="1""#));
         assert!(xml.contains(r#"<failure message="/process/cwd: &quot;tmp&quot; is not an absolute path" type="error">"#), "{xml}");
-        assert!(xml.contains(r#"<skipped message="needs the bundle"/>"#), "{xml}");
+        assert!(
+            xml.contains(r#"<skipped message="needs the bundle"/>"#),
+            "{xml}"
+        );
         assert!(xml.contains("expected: a path starting with /"));
     }
 
     #[test]
     fn strict_makes_warnings_failures() {
-        let xml = render(&crate::testdata::sample(), &Options { strict: true, ..Options::default() });
+        let xml = render(
+            &crate::testdata::sample(),
+            &Options {
+                strict: true,
+                ..Options::default()
+            },
+        );
         assert!(xml.contains(r#"failures="2""#), "{xml}");
     }
 }

@@ -30,7 +30,11 @@ impl std::str::FromStr for Format {
             "tap" => Format::Tap,
             "junit" | "xml" => Format::Junit,
             "sarif" => Format::Sarif,
-            other => return Err(format!("unknown format {other:?} (human, json, tap, junit, sarif)")),
+            other => {
+                return Err(format!(
+                    "unknown format {other:?} (human, json, tap, junit, sarif)"
+                ))
+            }
         })
     }
 }
@@ -50,7 +54,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { strict: false, color: false, tap_version: 13, verbose: false }
+        Options {
+            strict: false,
+            color: false,
+            tap_version: 13,
+            verbose: false,
+        }
     }
 }
 
@@ -94,7 +103,9 @@ pub(crate) mod testdata {
         e.expected = Some("a path starting with /".into());
         e.observed = Some("\"tmp\"".into());
         e.requirements = vec!["config.process.cwd.absolute".into()];
-        e.spec = Some("https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#process".into());
+        e.spec = Some(
+            "https://github.com/opencontainers/runtime-spec/blob/v1.3.0/config.md#process".into(),
+        );
         e.spec_text = Some("This value MUST be an absolute path.".into());
         e.area = Some("process".into());
         e.location = Some(Location {
@@ -103,7 +114,11 @@ pub(crate) mod testdata {
             line: Some(3),
             column: Some(12),
         });
-        let mut w = CheckResult::new("config.root.path.rootfs_convention", Outcome::Fail, Level::Warning);
+        let mut w = CheckResult::new(
+            "config.root.path.rootfs_convention",
+            Outcome::Fail,
+            Level::Warning,
+        );
         w.message = "root.path is \"fs\"; the conventional value is \"rootfs\"".into();
         w.area = Some("root".into());
         let mut p = CheckResult::new("json.syntax", Outcome::Pass, Level::Error);

@@ -93,9 +93,15 @@ mod tests {
         let res = &v["runs"][0]["results"];
         assert_eq!(res.as_array().unwrap().len(), 2);
         assert_eq!(res[0]["ruleId"], "config.process.cwd.absolute");
-        assert_eq!(res[0]["locations"][0]["physicalLocation"]["region"]["startLine"], 3);
+        assert_eq!(
+            res[0]["locations"][0]["physicalLocation"]["region"]["startLine"],
+            3
+        );
         assert_eq!(res[1]["level"], "warning");
         let idx = res[0]["ruleIndex"].as_u64().unwrap() as usize;
-        assert_eq!(v["runs"][0]["tool"]["driver"]["rules"][idx]["id"], "config.process.cwd.absolute");
+        assert_eq!(
+            v["runs"][0]["tool"]["driver"]["rules"][idx]["id"],
+            "config.process.cwd.absolute"
+        );
     }
 }

@@ -23,7 +23,12 @@ pub fn render(run: &Run, opts: &Options) -> String {
                 let _ = writeln!(out, "    {line}");
             }
             let failed = results.iter().any(|r| crate::fails(r, opts));
-            let _ = writeln!(out, "{} {} - {area}", if failed { "not ok" } else { "ok" }, i + 1);
+            let _ = writeln!(
+                out,
+                "{} {} - {area}",
+                if failed { "not ok" } else { "ok" },
+                i + 1
+            );
         }
     } else {
         out.push_str("TAP version 13\n");
@@ -70,7 +75,11 @@ fn test_line(out: &mut String, n: usize, r: &CheckResult, opts: &Options) {
         Outcome::Xfail => false,
         _ => !crate::fails(r, opts),
     };
-    let _ = writeln!(out, "{} {n} - {name}{directive}", if ok { "ok" } else { "not ok" });
+    let _ = writeln!(
+        out,
+        "{} {n} - {name}{directive}",
+        if ok { "ok" } else { "not ok" }
+    );
     if matches!(r.outcome, Outcome::Fail | Outcome::Xfail | Outcome::Xpass) {
         yaml_block(out, r);
     }
@@ -85,7 +94,9 @@ fn yaml_block(out: &mut String, r: &CheckResult) {
     let _ = writeln!(out, "  message: {}", q(&r.message));
     let _ = writeln!(out, "  severity: {}", r.level.as_str());
     if r.outcome == Outcome::Xpass {
-        out.push_str("  note: \"passed, but listed as a known deviation: remove it from the list\"\n");
+        out.push_str(
+            "  note: \"passed, but listed as a known deviation: remove it from the list\"\n",
+        );
     }
     if let Some(l) = &r.location {
         out.push_str("  at:\n");
@@ -97,7 +108,13 @@ fn yaml_block(out: &mut String, r: &CheckResult) {
             let _ = writeln!(out, "    line: {line}\n    column: {col}");
         }
     }
-    for (k, v) in [("expected", &r.expected), ("observed", &r.observed), ("hint", &r.hint), ("spec", &r.spec), ("spec_text", &r.spec_text)] {
+    for (k, v) in [
+        ("expected", &r.expected),
+        ("observed", &r.observed),
+        ("hint", &r.hint),
+        ("spec", &r.spec),
+        ("spec_text", &r.spec_text),
+    ] {
         if let Some(v) = v {
             let _ = writeln!(out, "  {k}: {}", q(v));
         }
@@ -118,23 +135,44 @@ mod tests {
         let out = render(&crate::testdata::sample(), &Options::default());
         assert!(out.starts_with("TAP version 13\n1..4\n"), "{out}");
         assert!(out.contains("not ok 1 - config.process.cwd.absolute /process/cwd\n"));
-        assert!(out.contains("ok 2 - config.root.path.rootfs_convention\n"), "a warning passes unless strict");
+        assert!(
+            out.contains("ok 2 - config.root.path.rootfs_convention\n"),
+            "a warning passes unless strict"
+        );
         assert!(out.contains("ok 4 - config.root.path.exists # SKIP needs the bundle\n"));
         assert!(out.contains("  expected: \"a path starting with /\"\n"));
-        let lines = out.lines().filter(|l| l.starts_with("ok ") || l.starts_with("not ok ")).count();
+        let lines = out
+            .lines()
+            .filter(|l| l.starts_with("ok ") || l.starts_with("not ok "))
+            .count();
         assert_eq!(lines, 4);
     }
 
     #[test]
     fn strict_turns_warnings_into_not_ok() {
-        let out = render(&crate::testdata::sample(), &Options { strict: true, ..Options::default() });
+        let out = render(
+            &crate::testdata::sample(),
+            &Options {
+                strict: true,
+                ..Options::default()
+            },
+        );
         assert!(out.contains("not ok 2 - config.root.path.rootfs_convention\n"));
     }
 
     #[test]
     fn tap14_nests_one_subtest_per_area() {
-        let out = render(&crate::testdata::sample(), &Options { tap_version: 14, ..Options::default() });
-        assert!(out.starts_with("TAP version 14\n1..3\n# Subtest: process\n    1..1\n    not ok 1 -"), "{out}");
+        let out = render(
+            &crate::testdata::sample(),
+            &Options {
+                tap_version: 14,
+                ..Options::default()
+            },
+        );
+        assert!(
+            out.starts_with("TAP version 14\n1..3\n# Subtest: process\n    1..1\n    not ok 1 -"),
+            "{out}"
+        );
         assert!(out.contains("\nnot ok 1 - process\n"));
         assert!(out.contains("\nok 2 - root\n"));
     }

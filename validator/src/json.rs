@@ -221,8 +221,8 @@ impl<'t> LineIndex<'t> {
     }
 }
 
-/// Finds where JSON pointers point in a text: the member name for an object member (the last
-/// one, when a name is duplicated), the element for an array item, the value itself for "".
+/// Finds where JSON pointers point in a text: the value of an object member (of the last one,
+/// when a name is duplicated), the element for an array item, the document itself for "".
 pub struct Locator<'t> {
     ast: Option<jsonc_parser::ast::Value<'t>>,
     index: LineIndex<'t>,
@@ -264,7 +264,7 @@ impl<'t> Locator<'t> {
                 V::Object(o) => {
                     match o.properties.iter().rev().find(|p| p.name.as_str() == token) {
                         Some(p) => {
-                            at = p.name.range().start;
+                            at = p.value.range().start;
                             node = &p.value;
                         }
                         None => break,
@@ -349,16 +349,20 @@ mod tests {
         let text = "{\n  \"process\": {\n    \"args\": [\"sh\", \"-c\"]\n  }\n}";
         let l = Locator::new(text);
         assert_eq!(l.locate(""), Some((1, 1)));
-        assert_eq!(l.locate("/process"), Some((2, 3)));
+        assert_eq!(l.locate("/process"), Some((2, 14)));
         assert_eq!(l.locate("/process/args/1"), Some((3, 20)));
-        assert_eq!(l.locate("/process/cwd"), Some((2, 3)));
+        assert_eq!(
+            l.locate("/process/cwd"),
+            Some((2, 14)),
+            "a missing member: its parent"
+        );
     }
 
     #[test]
     fn locator_picks_the_later_duplicate_and_unescapes_tokens() {
         let text = "{\"a/b\": 1, \"x\": 1,\n \"x\": 2}";
         let l = Locator::new(text);
-        assert_eq!(l.locate("/x"), Some((2, 2)));
-        assert_eq!(l.locate("/a~1b"), Some((1, 2)));
+        assert_eq!(l.locate("/x"), Some((2, 7)));
+        assert_eq!(l.locate("/a~1b"), Some((1, 9)));
     }
 }

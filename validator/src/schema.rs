@@ -69,12 +69,20 @@ pub fn check(config: &Value, out: &mut Vec<Finding>) {
         let rule = annotated_rule(&c.doc, &schema_path)
             .or_else(|| required_rule(&pointer, err.kind()))
             .unwrap_or(&SCHEMA);
-        let (pointer, message) = describe(&pointer, err.kind(), &err.to_string());
+        let (pointer, message) =
+            describe(&pointer, err.kind(), rule, err.instance(), &err.to_string());
         let mut f = Finding::new(rule, pointer.clone(), message);
-        if let ValidationErrorKind::Type { kind } = err.kind() {
-            f = f
-                .expected(format!("{kind:?}").to_lowercase())
-                .observed(json_type(err.instance()));
+        match err.kind() {
+            ValidationErrorKind::Type { kind } => {
+                f = f
+                    .expected(type_names(kind))
+                    .observed(json_type(err.instance()));
+            }
+            ValidationErrorKind::Required { .. } => {}
+            _ if !std::ptr::eq(rule, &SCHEMA) => {
+                f = f.expected(rule.summary).observed(excerpt(err.instance()));
+            }
+            _ => {}
         }
         if std::ptr::eq(rule, &SCHEMA) {
             f.cite = declaration_row(&pointer);
@@ -83,8 +91,15 @@ pub fn check(config: &Value, out: &mut Vec<Finding>) {
     }
 }
 
-/// Pointer and message for an error. A missing member is reported at the pointer it would have.
-fn describe(pointer: &str, kind: &ValidationErrorKind, text: &str) -> (String, String) {
+/// Pointer and message for an error. A missing member is reported at the pointer it would
+/// have; a broken prose rule is described by the rule's own summary, not the schema keyword.
+fn describe(
+    pointer: &str,
+    kind: &ValidationErrorKind,
+    rule: &Rule,
+    instance: &Value,
+    text: &str,
+) -> (String, String) {
     let field = if pointer.is_empty() {
         "config"
     } else {
@@ -98,7 +113,44 @@ fn describe(pointer: &str, kind: &ValidationErrorKind, text: &str) -> (String, S
                 format!("{field}: required member \"{name}\" is missing"),
             )
         }
+        ValidationErrorKind::Type { kind } => (
+            pointer.to_string(),
+            format!(
+                "{field}: expected {}, found {} {}",
+                type_names(kind),
+                json_type(instance),
+                excerpt(instance)
+            ),
+        ),
+        _ if !std::ptr::eq(rule, &SCHEMA) => (
+            pointer.to_string(),
+            format!(
+                "{field} is {}, but the spec requires: {}",
+                excerpt(instance),
+                rule.summary
+            ),
+        ),
         _ => (pointer.to_string(), format!("{field}: {text}")),
+    }
+}
+
+fn type_names(kind: &jsonschema::error::TypeKind) -> String {
+    match kind {
+        jsonschema::error::TypeKind::Single(t) => t.to_string(),
+        jsonschema::error::TypeKind::Multiple(set) => {
+            let names: Vec<String> = set.iter().map(|t| t.to_string()).collect();
+            names.join(" or ")
+        }
+    }
+}
+
+/// A value as JSON, cut to a readable length.
+fn excerpt(v: &Value) -> String {
+    let s = v.to_string();
+    if s.chars().count() > 60 {
+        format!("{}…", s.chars().take(59).collect::<String>())
+    } else {
+        s
     }
 }
 

@@ -93,7 +93,7 @@ fn every_fixture_yields_exactly_its_expected_findings() {
             .collect();
         if got != expected {
             let fmt = |s: &BTreeSet<Key>| s.iter().map(|k| format!("{k:?}\n")).collect::<String>();
-            let diff = similar::TextDiff::from_lines(&fmt(&expected), &fmt(&got))
+            let diff = similar::TextDiff::from_lines(fmt(&expected).as_str(), fmt(&got).as_str())
                 .unified_diff()
                 .header("expected", "observed")
                 .to_string();

@@ -1,0 +1,1 @@
+//! The report `oci-probe` writes, as a Rust type shared with the harness.
