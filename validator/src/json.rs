@@ -106,9 +106,15 @@ fn column_in_chars(text: &str, line: usize, byte_col: usize) -> u32 {
     chars.max(1) + (byte_col.saturating_sub(l.len())) as u32
 }
 
+/// One step of the path to the value being parsed; kept only to name duplicates.
+enum Seg {
+    Key(String),
+    Index(usize),
+}
+
 struct ValueSeed<'a> {
     dups: &'a RefCell<Vec<Duplicate>>,
-    path: &'a RefCell<Vec<String>>,
+    path: &'a RefCell<Vec<Seg>>,
 }
 
 impl<'de> DeserializeSeed<'de> for ValueSeed<'_> {
@@ -148,7 +154,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
         let mut out = Vec::new();
         loop {
-            self.path.borrow_mut().push(out.len().to_string());
+            self.path.borrow_mut().push(Seg::Index(out.len()));
             let next = seq.next_element_seed(ValueSeed {
                 dups: self.dups,
                 path: self.path,
@@ -164,12 +170,14 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut out = Map::new();
         while let Some(key) = map.next_key::<String>()? {
-            self.path.borrow_mut().push(key);
+            self.path.borrow_mut().push(Seg::Key(key));
             let value = map.next_value_seed(ValueSeed {
                 dups: self.dups,
                 path: self.path,
             });
-            let key = self.path.borrow_mut().pop().unwrap_or_default();
+            let Some(Seg::Key(key)) = self.path.borrow_mut().pop() else {
+                unreachable!("the key pushed above is on top of the path")
+            };
             let value = value?;
             if out.contains_key(&key) {
                 let mut pointer = pointer_of(&self.path.borrow());
@@ -186,9 +194,12 @@ impl<'de> Visitor<'de> for ValueSeed<'_> {
     }
 }
 
-fn pointer_of(path: &[String]) -> String {
+fn pointer_of(path: &[Seg]) -> String {
     path.iter()
-        .map(|t| format!("/{}", crate::rule::escape(t)))
+        .map(|seg| match seg {
+            Seg::Key(k) => format!("/{}", crate::rule::escape(k)),
+            Seg::Index(i) => format!("/{i}"),
+        })
         .collect()
 }
 

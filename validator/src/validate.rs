@@ -269,7 +269,11 @@ pub fn validate_bytes(file: &str, bytes: &[u8], bundle: Option<&BundleCtx>) -> R
         }
     }
 
-    let locator = report.text.as_deref().map(Locator::new);
+    // Positions cost a second parse: only pay it when there is something to point at.
+    let locator = match findings.is_empty() {
+        true => None,
+        false => report.text.as_deref().map(Locator::new),
+    };
     report.findings = findings
         .into_iter()
         .map(|finding| {

@@ -178,8 +178,13 @@ pub fn syscall_names() -> &'static HashSet<&'static str> {
 }
 
 fn check_syscall_names(ctx: &Ctx, out: &mut Vec<Finding>) {
+    let rules = ctx.items("/linux/seccomp/syscalls");
+    if rules.is_empty() {
+        // Building the name table costs more than validating a whole config: only when needed.
+        return;
+    }
     let known = syscall_names();
-    for (ptr, _) in ctx.items("/linux/seccomp/syscalls") {
+    for (ptr, _) in rules {
         for (nptr, name) in string_items(ctx, &format!("{ptr}/names")) {
             if known.contains(name) || name.is_empty() {
                 continue;

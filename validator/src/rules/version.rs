@@ -193,22 +193,56 @@ const REPLACED: &[(&str, (u64, u64, u64), &str)] = &[
 
 /// The pointers that a pattern with `*` items matches in the config.
 fn expand(ctx: &Ctx, pattern: &str) -> Vec<String> {
-    let mut found = vec![String::new()];
-    for token in pattern.split('/').skip(1) {
-        let mut next = Vec::new();
-        for p in &found {
-            if token == "*" {
-                next.extend(ctx.items(p).into_iter().map(|(q, _)| q));
-            } else {
-                let q = format!("{p}/{token}");
-                if ctx.at(&q).is_some() {
-                    next.push(q);
-                }
+    // Walks the values with one path buffer, so a config without the field costs a map
+    // look-up or two and no allocation: this runs for every pattern on every validation.
+    let mut out = Vec::new();
+    walk(ctx.config, pattern, &mut String::new(), &mut out);
+    out
+}
+
+/// Follows `rest` (`/a/*/b`) from `v`, pushing the pointer of every match onto `out`.
+fn walk(v: &Value, rest: &str, path: &mut String, out: &mut Vec<String>) {
+    let Some(rest) = rest.strip_prefix('/') else {
+        out.push(path.clone());
+        return;
+    };
+    let (token, rest) = match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, ""),
+    };
+    let len = path.len();
+    match (token, v) {
+        ("*", Value::Array(items)) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push('/');
+                path.push_str(itoa(i, &mut [0; 20]));
+                walk(item, rest, path, out);
+                path.truncate(len);
             }
         }
-        found = next;
+        (_, Value::Object(m)) => {
+            if let Some(child) = m.get(token) {
+                path.push('/');
+                path.push_str(token);
+                walk(child, rest, path, out);
+                path.truncate(len);
+            }
+        }
+        _ => {}
     }
-    found
+}
+
+fn itoa(mut n: usize, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    std::str::from_utf8(&buf[at..]).expect("ASCII digits")
 }
 
 /// `/mounts/*/uidMappings` → `mounts[].uidMappings`.
@@ -231,9 +265,13 @@ fn check_newer_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
         if claims_at_least(ctx, *since) {
             continue;
         }
+        let pointers = expand(ctx, pattern);
+        if pointers.is_empty() {
+            continue;
+        }
         let field = dotted(pattern);
         let since = release_name(*since);
-        for pointer in expand(ctx, pattern) {
+        for pointer in pointers {
             out.push(
                 Finding::new(
                     &NEWER_FIELDS,
@@ -257,9 +295,13 @@ fn check_newer_fields(ctx: &Ctx, out: &mut Vec<Finding>) {
         if !claims_at_least(ctx, *replaced_in) {
             continue;
         }
+        let pointers = expand(ctx, pattern);
+        if pointers.is_empty() {
+            continue;
+        }
         let field = dotted(pattern);
         let release = release_name(*replaced_in);
-        for pointer in expand(ctx, pattern) {
+        for pointer in pointers {
             out.push(
                 Finding::new(
                     &NEWER_FIELDS,
