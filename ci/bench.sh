@@ -7,7 +7,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p oci-check
-bin=target/release/oci-check
+bin="${CARGO_TARGET_DIR:-target}/release/oci-check"
 cfg=bundles/valid/runc-spec/config.json
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 cargo build --release -q -p oci-check
-bin=target/release/oci-check
+bin="${CARGO_TARGET_DIR:-target}/release/oci-check"
 status=0
 for b in bundles/valid/*/; do
   "$bin" bundle "$b" || status=1
