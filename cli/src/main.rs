@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod coverage;
+mod runtime;
 
 #[derive(Parser)]
 #[command(
@@ -44,6 +45,10 @@ enum Command {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Run the conformance suite against a runtime binary that speaks the OCI command line
+    /// (runc, crun, youki, ...). Needs root. Every container, mount, cgroup and file it makes is
+    /// removed, also after a timeout, a crash of the runtime, or Ctrl-C.
+    Runtime(runtime::RuntimeArgs),
     /// List the rule catalogue, or with --coverage the share of the spec's static requirements
     /// the rules cover.
     Rules {
@@ -57,6 +62,16 @@ enum Command {
 
 #[derive(Args)]
 struct OutputArgs {
+    #[command(flatten)]
+    report: ReportArgs,
+    /// Largest config.json read, in bytes.
+    #[arg(long, default_value_t = VOptions::default().max_size)]
+    max_size: u64,
+}
+
+/// How and where the report is written.
+#[derive(Args)]
+struct ReportArgs {
     /// human, json, tap, junit or sarif
     #[arg(long, short = 'f', default_value = "human", value_parser = parse_format)]
     format: Format,
@@ -74,9 +89,6 @@ struct OutputArgs {
     /// Human output: list passing and skipped checks too.
     #[arg(long, short = 'v')]
     verbose: bool,
-    /// Largest config.json read, in bytes.
-    #[arg(long, default_value_t = VOptions::default().max_size)]
-    max_size: u64,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,6 +107,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Bundle { dirs, out } => validate(&dirs, &out, true),
         Command::Config { files, out } => validate(&files, &out, false),
+        Command::Runtime(args) => runtime::main(&args),
         Command::Rules {
             coverage: true,
             format,
@@ -126,6 +139,11 @@ fn validate(paths: &[PathBuf], out: &OutputArgs, bundle: bool) -> ExitCode {
         }
     }
     let run = merge(runs);
+    write_report(&run, &out.report)
+}
+
+/// Writes the report where asked; the exit code follows the run (2 if it cannot be written).
+fn write_report(run: &Run, out: &ReportArgs) -> ExitCode {
     let color = match out.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
@@ -141,7 +159,7 @@ fn validate(paths: &[PathBuf], out: &OutputArgs, bundle: bool) -> ExitCode {
         tap_version: out.tap_version,
         verbose: out.verbose,
     };
-    let text = render(&run, out.format, &ropts);
+    let text = render(run, out.format, &ropts);
     let written = match &out.output {
         Some(path) => std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display())),
         None => std::io::stdout()

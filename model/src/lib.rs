@@ -107,6 +107,9 @@ pub struct CheckResult {
     pub area: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none", with = "duration_ms")]
     pub duration: Option<Duration>,
+    /// More for a failing check: the runtime calls it made (argv, exit, output).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub details: Option<String>,
 }
 
 impl CheckResult {
@@ -126,6 +129,7 @@ impl CheckResult {
             hint: None,
             area: None,
             duration: None,
+            details: None,
         }
     }
 

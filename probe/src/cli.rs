@@ -4,7 +4,7 @@ use crate::collect::Options;
 
 pub const USAGE: &str = "\
 usage: oci-probe                      human summary (user, caps, memory, CPU, pids, cgroup, ns)
-       oci-probe report [--json] [--check-paths P...] [--sysctl NAME...]
+       oci-probe report [--json] [--out FILE] [--check-paths P...] [--sysctl NAME...]
        oci-probe sleep SECS           (fractions allowed; `inf` sleeps forever)
        oci-probe exit N
        oci-probe wait-signals --out FILE [--exit-on SIG]
@@ -18,7 +18,11 @@ usage: oci-probe                      human summary (user, caps, memory, CPU, pi
 pub enum Command {
     /// No verb, or `report` without `--json`: the human summary.
     Summary(Options),
-    Report(Options),
+    /// `out`: write the JSON to FILE (complete or not at all) instead of stdout.
+    Report {
+        opts: Options,
+        out: Option<String>,
+    },
     Sleep(f64),
     Exit(i32),
     WaitSignals {
@@ -86,11 +90,20 @@ fn parse_code(s: &str) -> Result<i32, String> {
 
 fn parse_report(rest: &[String]) -> Result<Command, String> {
     let mut json = false;
+    let mut out = None;
     let mut opts = Options::default();
     let mut i = 0;
     while i < rest.len() {
         match rest[i].as_str() {
             "--json" => json = true,
+            "--out" => {
+                let Some(file) = rest.get(i + 1) else {
+                    return Err("report: --out takes a FILE".to_string());
+                };
+                out = Some(file.clone());
+                i += 2;
+                continue;
+            }
             // Both list options take every following argument up to the next option.
             flag @ ("--check-paths" | "--sysctl") => {
                 let start = i + 1;
@@ -111,8 +124,8 @@ fn parse_report(rest: &[String]) -> Result<Command, String> {
         }
         i += 1;
     }
-    Ok(if json {
-        Command::Report(opts)
+    Ok(if json || out.is_some() {
+        Command::Report { opts, out }
     } else {
         Command::Summary(opts)
     })
@@ -187,11 +200,25 @@ mod tests {
             .unwrap();
         assert_eq!(
             c,
-            Command::Report(Options {
-                check_paths: vec!["/proc/kcore".into(), "/sys/firmware".into()],
-                sysctls: vec!["a.b".into(), "c.d".into()],
-            })
+            Command::Report {
+                opts: Options {
+                    check_paths: vec!["/proc/kcore".into(), "/sys/firmware".into()],
+                    sysctls: vec!["a.b".into(), "c.d".into()],
+                },
+                out: None
+            }
         );
+        assert_eq!(
+            parse("report --out /out/r.json --sysctl a.b").unwrap(),
+            Command::Report {
+                opts: Options {
+                    check_paths: vec![],
+                    sysctls: vec!["a.b".into()],
+                },
+                out: Some("/out/r.json".into())
+            }
+        );
+        assert!(parse("report --out").is_err());
         assert_eq!(parse("").unwrap(), Command::Summary(Options::default()));
         assert_eq!(
             parse("report").unwrap(),

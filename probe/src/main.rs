@@ -26,10 +26,13 @@ fn main() {
         Command::Summary(opts) => {
             print(&summary::summary(&collect::collect_report(&opts, rlimits)))
         }
-        Command::Report(opts) => {
+        Command::Report { opts, out } => {
             let report = collect::collect_report(&opts, rlimits);
             match serde_json::to_string(&report) {
-                Ok(json) => print(&(json + "\n")),
+                Ok(json) => match out {
+                    Some(file) => verbs::write_atomically(&file, &(json + "\n")),
+                    None => print(&(json + "\n")),
+                },
                 Err(e) => Err(format!("serializing the report: {e}")),
             }
         }

@@ -54,6 +54,15 @@ pub fn write(path: &str, content: &str) -> Result<i32, String> {
 }
 
 /// Opens a record file for appending: every record then lands at the end, whoever else appends.
+/// Writes `content` to `path` through a temporary file and a rename, so a reader polling for
+/// `path` sees the whole content or nothing.
+pub fn write_atomically(path: &str, content: &str) -> Result<i32, String> {
+    let tmp = format!("{path}.tmp-{}", sys::pid());
+    std::fs::write(&tmp, content).map_err(|e| format!("{tmp}: {e}"))?;
+    std::fs::rename(&tmp, path).map_err(|e| format!("rename {tmp} to {path}: {e}"))?;
+    Ok(0)
+}
+
 fn open_append(path: &str) -> Result<File, String> {
     sys::open(
         path.as_ref(),
@@ -127,7 +136,14 @@ pub fn wait_signals(out: &str, exit_on: i32) -> Result<i32, String> {
     };
     append_line(
         &mut file,
-        &json!({"event": "ready", "pid": sys::pid(), "exit_on": sys::signal_name(exit_on)}),
+        // The timestamps let the harness tell whether the program ran before `start` was called.
+        &json!({
+            "event": "ready",
+            "pid": sys::pid(),
+            "exit_on": sys::signal_name(exit_on),
+            "realtime_ns": sys::clock_ns(libc::CLOCK_REALTIME),
+            "monotonic_ns": sys::clock_ns(libc::CLOCK_MONOTONIC),
+        }),
     )?;
     let mut seq = 0u64;
     loop {

@@ -121,6 +121,9 @@ fn diagnostic(run: &Run, r: &CheckResult, renderer: &Renderer) -> String {
     if let Some(s) = &spec_line {
         messages.push(ALevel::NOTE.message(s.as_str()));
     }
+    if let Some(d) = &r.details {
+        messages.push(ALevel::NOTE.message(d.as_str()));
+    }
     for m in messages {
         group = group.element(m);
     }

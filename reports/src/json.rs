@@ -57,6 +57,7 @@ pub fn render(run: &Run, opts: &Options) -> String {
                 ("observed", &r.observed),
                 ("area", &r.area),
                 ("spec", &r.spec),
+                ("details", &r.details),
             ] {
                 if let Some(v) = v {
                     t.insert(k.into(), json!(v));

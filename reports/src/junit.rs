@@ -87,6 +87,7 @@ fn details(r: &oci_check_model::CheckResult) -> String {
         ("hint", &r.hint),
         ("spec", &r.spec),
         ("spec text", &r.spec_text),
+        ("details", &r.details),
     ] {
         if let Some(v) = v {
             d.push_str(&format!("{k}: {v}\n"));

@@ -114,6 +114,7 @@ fn yaml_block(out: &mut String, r: &CheckResult) {
         ("hint", &r.hint),
         ("spec", &r.spec),
         ("spec_text", &r.spec_text),
+        ("details", &r.details),
     ] {
         if let Some(v) = v {
             let _ = writeln!(out, "  {k}: {}", q(v));

@@ -9,6 +9,7 @@ pub mod json;
 pub mod requirements;
 pub mod rule;
 pub mod rules;
+pub mod runtime_docs;
 pub mod schema;
 mod validate;
 

@@ -1,0 +1,370 @@
+//! The clean-up guarantee: everything the harness makes is registered here before it exists,
+//! and removed when its scenario ends, at the end of the run, or when oci-check is told to stop.
+//!
+//! A scenario's containers are cleaned by its own scope when it ends, however it ends (the
+//! scope outlives a panic). This registry is the second line: at the end of the run, and from
+//! the SIGINT/SIGTERM/SIGHUP handler, it kills every runtime call still in flight and cleans
+//! every container still registered. Cleaning a container never trusts the runtime alone: after
+//! `kill` and `delete --force`, it kills whatever is left in the container's cgroup, removes the
+//! cgroup directories, detaches every mount under the bundle and removes the bundle without
+//! crossing into another filesystem.
+
+use crate::exec;
+use std::collections::{BTreeMap, BTreeSet};
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long clean-up waits for a runtime call, and for a cgroup to empty.
+const CLEANUP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// What is needed to remove one container without its scenario.
+#[derive(Debug, Clone)]
+pub struct Tracked {
+    pub id: String,
+    /// The runtime binary and the global arguments (`--root DIR`, `--runtime-arg`s).
+    pub runtime: PathBuf,
+    pub global_args: Vec<String>,
+    /// `linux.cgroupsPath` as configured (absolute: relative to each hierarchy's root).
+    pub cgroups_path: Option<String>,
+    pub bundle: PathBuf,
+}
+
+#[derive(Default)]
+struct Inner {
+    /// Process groups of runtime calls in flight.
+    groups: BTreeSet<i32>,
+    containers: BTreeMap<u64, Tracked>,
+}
+
+pub struct Janitor {
+    inner: Mutex<Inner>,
+    stopping: AtomicBool,
+    next_key: AtomicU64,
+    /// The run's private directory (bundles, the runtime's state root); removed last.
+    work_dir: PathBuf,
+}
+
+impl Janitor {
+    pub fn new(work_dir: PathBuf) -> Self {
+        Janitor {
+            inner: Mutex::default(),
+            stopping: AtomicBool::new(false),
+            next_key: AtomicU64::new(1),
+            work_dir,
+        }
+    }
+
+    pub fn work_dir(&self) -> &Path {
+        &self.work_dir
+    }
+
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        // A panic elsewhere while holding the lock leaves plain data behind; keep going.
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Spawns `cmd` and registers its process group, under the lock so a shutdown cannot slip
+    /// in between. `None` once the run is stopping: nothing new starts then.
+    pub(crate) fn spawn(&self, cmd: &mut Command) -> Option<io::Result<Child>> {
+        let mut inner = self.lock();
+        if self.stopping() {
+            return None;
+        }
+        let child = cmd.spawn();
+        if let Ok(c) = &child {
+            inner.groups.insert(c.id() as i32);
+        }
+        Some(child)
+    }
+
+    pub(crate) fn finished(&self, pgid: i32) {
+        self.lock().groups.remove(&pgid);
+    }
+
+    /// Registers a container before it is created; returns the key to release it with.
+    pub fn track(&self, t: Tracked) -> u64 {
+        let key = self.next_key.fetch_add(1, Ordering::SeqCst);
+        self.lock().containers.insert(key, t);
+        key
+    }
+
+    /// Cleans one registered container and forgets it. Returns what could not be removed.
+    pub fn clean(&self, key: u64) -> Vec<String> {
+        let Some(t) = self.lock().containers.get(&key).cloned() else {
+            return Vec::new();
+        };
+        let leftovers = clean_container(&t);
+        self.lock().containers.remove(&key);
+        leftovers
+    }
+
+    /// Stops everything: no new runtime call starts, calls in flight are killed, every
+    /// registered container is cleaned, the work directory is removed. Returns leftovers.
+    pub fn shutdown(&self) -> Vec<String> {
+        let groups = {
+            let inner = self.lock();
+            self.stopping.store(true, Ordering::SeqCst);
+            inner.groups.clone()
+        };
+        for g in groups {
+            exec::kill_group(g);
+        }
+        self.finish()
+    }
+
+    /// Cleans every container still registered and removes the work directory.
+    pub fn finish(&self) -> Vec<String> {
+        let all: Vec<u64> = self.lock().containers.keys().copied().collect();
+        let mut leftovers: Vec<String> = all.into_iter().flat_map(|k| self.clean(k)).collect();
+        leftovers.extend(detach_mounts_under(&self.work_dir));
+        if let Err(e) = remove_tree_on_one_device(&self.work_dir) {
+            leftovers.push(format!("{}: {e}", self.work_dir.display()));
+        }
+        leftovers
+    }
+}
+
+/// Runs `cleanup` (the janitor's shutdown) when SIGINT, SIGTERM or SIGHUP arrives, then exits
+/// with 128 + the signal number, as a shell would report it.
+pub fn stop_on_signals(janitor: Arc<Janitor>) -> io::Result<()> {
+    use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+    let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
+    std::thread::Builder::new()
+        .name("oci-check-signals".into())
+        .spawn(move || {
+            if let Some(sig) = signals.forever().next() {
+                eprintln!("\noci-check: interrupted (signal {sig}); removing containers and files");
+                for l in janitor.shutdown() {
+                    eprintln!("oci-check: could not remove: {l}");
+                }
+                std::process::exit(128 + sig);
+            }
+        })?;
+    Ok(())
+}
+
+fn quiet_runtime(t: &Tracked, args: &[&str]) -> exec::Call {
+    let mut all = t.global_args.clone();
+    all.extend(args.iter().map(|s| s.to_string()));
+    exec::run_ungated(&t.runtime, &all, CLEANUP_TIMEOUT)
+}
+
+/// Removes one container by every means available. Returns what is left.
+pub fn clean_container(t: &Tracked) -> Vec<String> {
+    let mut leftovers = Vec::new();
+    // The runtime first: it knows its own state. Its failures are expected (the container may
+    // never have been created, or be gone already), so they are not reported.
+    if quiet_runtime(t, &["state", &t.id]).succeeded() {
+        quiet_runtime(t, &["kill", &t.id, "KILL"]);
+        if !quiet_runtime(t, &["delete", "--force", &t.id]).succeeded() {
+            quiet_runtime(t, &["delete", &t.id]);
+        }
+    }
+    if let Some(path) = &t.cgroups_path {
+        leftovers.extend(remove_cgroup(path));
+    }
+    leftovers.extend(detach_mounts_under(&t.bundle));
+    if let Err(e) = remove_tree_on_one_device(&t.bundle) {
+        leftovers.push(format!("bundle {}: {e}", t.bundle.display()));
+    }
+    leftovers
+}
+
+/// Mount points of every cgroup hierarchy visible here (v1 controllers, named, v2).
+pub fn cgroup_mounts() -> Vec<PathBuf> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    oci_probe::parse::parse_mountinfo(&text)
+        .into_iter()
+        .filter(|m| m.fstype == "cgroup" || m.fstype == "cgroup2")
+        .map(|m| PathBuf::from(m.destination))
+        .collect()
+}
+
+/// The directories `cgroups_path` names in every hierarchy, where they exist.
+pub fn cgroup_dirs(cgroups_path: &str) -> Vec<PathBuf> {
+    let rel = cgroups_path.trim_start_matches('/');
+    if rel.is_empty() || rel.split('/').any(|c| c == "..") {
+        return Vec::new();
+    }
+    cgroup_mounts()
+        .into_iter()
+        .map(|m| m.join(rel))
+        .filter(|d| d.is_dir())
+        .collect()
+}
+
+/// Processes whose cgroup (in any hierarchy) is `cgroups_path` or below it.
+pub fn processes_in_cgroup(cgroups_path: &str) -> Vec<i32> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mine = cgroups_path.trim_end_matches('/');
+    dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+            text.lines().any(|l| {
+                let path = l.splitn(3, ':').nth(2).unwrap_or("");
+                path == mine || path.starts_with(&format!("{mine}/"))
+            })
+        })
+        .collect()
+}
+
+/// Kills every process in the cgroup, waits for it to empty, and removes its directories
+/// (children first) in every hierarchy.
+fn remove_cgroup(cgroups_path: &str) -> Vec<String> {
+    let deadline = Instant::now() + CLEANUP_TIMEOUT;
+    loop {
+        let pids = processes_in_cgroup(cgroups_path);
+        if pids.is_empty() {
+            break;
+        }
+        if Instant::now() >= deadline {
+            return vec![format!(
+                "processes {pids:?} in cgroup {cgroups_path} survived SIGKILL"
+            )];
+        }
+        for pid in pids {
+            let _ = nix::sys::signal::kill(
+                nix::unistd::Pid::from_raw(pid),
+                nix::sys::signal::Signal::SIGKILL,
+            );
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut leftovers = Vec::new();
+    for dir in cgroup_dirs(cgroups_path) {
+        // A killed process leaves its cgroup a moment after it is gone from /proc: EBUSY
+        // until then.
+        loop {
+            match remove_cgroup_tree(&dir) {
+                Ok(()) => break,
+                Err(_) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(5)),
+                Err(e) => {
+                    leftovers.push(format!("cgroup {}: {e}", dir.display()));
+                    break;
+                }
+            }
+        }
+    }
+    leftovers
+}
+
+fn remove_cgroup_tree(dir: &Path) -> io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let e = e?;
+        if e.file_type()?.is_dir() {
+            remove_cgroup_tree(&e.path())?;
+        }
+    }
+    match std::fs::remove_dir(dir) {
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(()),
+        r => r,
+    }
+}
+
+/// Mount points at or under `dir` in this mount namespace, deepest first.
+pub fn mounts_under(dir: &Path) -> Vec<PathBuf> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    let mut found: Vec<PathBuf> = oci_probe::parse::parse_mountinfo(&text)
+        .into_iter()
+        .map(|m| PathBuf::from(m.destination))
+        .filter(|p| p.starts_with(dir))
+        .collect();
+    found.sort_by_key(|p| std::cmp::Reverse(p.components().count()));
+    found.dedup();
+    found
+}
+
+/// Detaches (MNT_DETACH) every mount at or under `dir`. Returns those that stayed.
+pub fn detach_mounts_under(dir: &Path) -> Vec<String> {
+    for _ in 0..8 {
+        let found = mounts_under(dir);
+        if found.is_empty() {
+            return Vec::new();
+        }
+        for m in found {
+            let _ = nix::mount::umount2(&m, nix::mount::MntFlags::MNT_DETACH);
+        }
+    }
+    mounts_under(dir)
+        .into_iter()
+        .map(|m| format!("mount {} could not be detached", m.display()))
+        .collect()
+}
+
+/// Removes `path` and everything in it, without following symlinks and without entering a
+/// directory on another device (a mount point that could not be detached): that would delete
+/// files of whatever is mounted there.
+pub fn remove_tree_on_one_device(path: &Path) -> io::Result<()> {
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(e),
+    };
+    if !meta.is_dir() {
+        return std::fs::remove_file(path);
+    }
+    remove_dir_on(path, meta.dev())
+}
+
+fn remove_dir_on(dir: &Path, dev: u64) -> io::Result<()> {
+    for e in std::fs::read_dir(dir)? {
+        let p = e?.path();
+        let m = std::fs::symlink_metadata(&p)?;
+        if m.is_dir() {
+            if m.dev() != dev {
+                return Err(io::Error::other(format!(
+                    "{} is another filesystem (a mount point); not entered",
+                    p.display()
+                )));
+            }
+            remove_dir_on(&p, dev)?;
+        } else {
+            std::fs::remove_file(&p)?;
+        }
+    }
+    std::fs::remove_dir(dir)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remove_tree_removes_files_dirs_and_symlinks_but_not_their_targets() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(outside.path().join("keep"), "x").unwrap();
+        let t = tempfile::tempdir().unwrap();
+        let root = t.path().join("b");
+        std::fs::create_dir_all(root.join("rootfs/a/b")).unwrap();
+        std::fs::write(root.join("rootfs/a/b/f"), "x").unwrap();
+        std::os::unix::fs::symlink(outside.path(), root.join("rootfs/link")).unwrap();
+        remove_tree_on_one_device(&root).unwrap();
+        assert!(!root.exists());
+        assert!(outside.path().join("keep").exists());
+        remove_tree_on_one_device(&root).unwrap();
+    }
+
+    #[test]
+    fn mounts_under_matches_whole_components() {
+        // "/proc" is mounted everywhere; "/pro" is not a prefix of it by components.
+        assert!(mounts_under(Path::new("/proc")).contains(&PathBuf::from("/proc")));
+        assert!(mounts_under(Path::new("/pro")).is_empty());
+    }
+
+    #[test]
+    fn cgroup_paths_never_escape_the_hierarchy() {
+        assert!(cgroup_dirs("/../../etc").is_empty());
+        assert!(cgroup_dirs("/").is_empty());
+    }
+}

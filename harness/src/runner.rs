@@ -1,0 +1,561 @@
+//! Runs the suite: selection as libtest does it (`--list`, substring filters, `--exact`,
+//! `--skip`), scenarios in parallel and isolated (a panic is that scenario's FAIL), the
+//! known-deviation baseline (`--expect-fail`), and clean-up of everything at the end.
+
+use crate::bundle::Base;
+use crate::exec::Call;
+use crate::host::Host;
+use crate::janitor::{self, Janitor};
+use crate::runtime::{self, Runtime};
+use crate::scenario::{Ctx, Scenario, Stop, Suite};
+use oci_check_model::{CheckResult, Level, Outcome, Run, RunKind};
+use oci_check_validator::requirements;
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The spec release the harness's expectations come from.
+pub const SPEC_OF_RECORD: &str = requirements::SPEC_OF_RECORD;
+
+/// Which scenarios to run, as libtest selects tests.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// Substrings (or, with `exact`, whole names); none means all.
+    pub filters: Vec<String>,
+    pub exact: bool,
+    /// Substrings of names to leave out.
+    pub skip: Vec<String>,
+}
+
+impl Selection {
+    pub fn matches(&self, name: &str) -> bool {
+        let selected = self.filters.is_empty()
+            || self.filters.iter().any(|f| {
+                if self.exact {
+                    name == f
+                } else {
+                    name.contains(f.as_str())
+                }
+            });
+        selected && !self.skip.iter().any(|s| name.contains(s.as_str()))
+    }
+
+    pub fn select<'a>(&self, all: &'a [Scenario]) -> Vec<&'a Scenario> {
+        all.iter().filter(|s| self.matches(s.name)).collect()
+    }
+}
+
+/// `--expect-fail FILE`: check names the runtime is known to fail, each with its reason.
+#[derive(Debug, Clone, Default)]
+pub struct ExpectFail {
+    pub entries: BTreeMap<String, String>,
+}
+
+impl ExpectFail {
+    /// One entry a line: `NAME  REASON`; `#` starts a comment line. Every entry needs a reason
+    /// and must name a check of the suite, so the list cannot rot silently.
+    pub fn parse(text: &str, known: &[Scenario]) -> Result<ExpectFail, String> {
+        let mut entries = BTreeMap::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let (name, reason) = line
+                .split_once(char::is_whitespace)
+                .map(|(a, b)| (a, b.trim()))
+                .unwrap_or((line, ""));
+            if reason.is_empty() {
+                return Err(format!("line {}: {name} has no reason", n + 1));
+            }
+            if !known.iter().any(|s| s.name == name) {
+                return Err(format!("line {}: no check named {name}", n + 1));
+            }
+            if entries
+                .insert(name.to_string(), reason.to_string())
+                .is_some()
+            {
+                return Err(format!("line {}: {name} listed twice", n + 1));
+            }
+        }
+        Ok(ExpectFail { entries })
+    }
+}
+
+/// How to run.
+pub struct Options {
+    pub runtime: String,
+    pub runtime_args: Vec<String>,
+    /// The static `oci-probe`.
+    pub probe: PathBuf,
+    pub jobs: usize,
+    /// Deadline of each runtime call, and of each wait.
+    pub timeout: Duration,
+    pub selection: Selection,
+    pub expect_fail: ExpectFail,
+}
+
+/// Progress, as scenarios finish.
+pub trait Progress: Sync {
+    fn started(&self, _total: usize) {}
+    fn finished(&self, _result: &CheckResult) {}
+}
+
+/// No progress output.
+pub struct Silent;
+impl Progress for Silent {}
+
+/// The prepared run: checked inputs, private directories, the runtime's features.
+pub struct Prepared {
+    pub suite: Suite,
+    pub janitor: Arc<Janitor>,
+    pub version: String,
+    pub features_call: Call,
+}
+
+/// Checks the inputs and prepares the run. An `Err` means the tool cannot run (exit 2).
+pub fn prepare(opts: &Options) -> Result<Prepared, String> {
+    let host = Host::detect();
+    if host.euid != 0 {
+        return Err(
+            "oci-check runtime needs root: runtimes create namespaces, mounts and cgroups".into(),
+        );
+    }
+    let path = runtime::resolve(&opts.runtime)?;
+    check_static(&opts.probe)?;
+    let work = tempfile::Builder::new()
+        .prefix("oci-check-")
+        .tempdir()
+        .map_err(|e| format!("creating the work directory: {e}"))?
+        .keep();
+    let janitor = Arc::new(Janitor::new(work.clone()));
+    let fail = |e: String| {
+        janitor.finish();
+        e
+    };
+    let probe = work.join("oci-probe");
+    std::fs::copy(&opts.probe, &probe)
+        .map_err(|e| fail(format!("copying the probe {}: {e}", opts.probe.display())))?;
+    let root = work.join("state");
+    std::fs::create_dir(&root).map_err(|e| fail(format!("{}: {e}", root.display())))?;
+    std::fs::create_dir(work.join("bundles"))
+        .map_err(|e| fail(format!("{}: {e}", work.display())))?;
+    let rt = Runtime {
+        path,
+        extra_args: opts.runtime_args.clone(),
+        root,
+        timeout: opts.timeout,
+        janitor: janitor.clone(),
+    };
+    let version_call = rt.version();
+    if !version_call.succeeded() {
+        return Err(fail(format!(
+            "{} does not run as an OCI runtime: `--version` failed\n{}",
+            rt.path.display(),
+            version_call.transcript()
+        )));
+    }
+    let version = version_call
+        .stdout
+        .lines()
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_string();
+    let features_call = rt.call(&["features"]);
+    let features = serde_json::from_str::<Value>(&features_call.stdout)
+        .ok()
+        .filter(|v| features_call.succeeded() && v.is_object());
+    let base = Base {
+        oci_version: config_version(features.as_ref()),
+        bounding_caps: host.bounding_caps.clone(),
+    };
+    let tag = work
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("oci-check")
+        .to_string();
+    Ok(Prepared {
+        suite: Suite::new(rt, host, features, base, probe, tag),
+        janitor,
+        version,
+        features_call,
+    })
+}
+
+/// The `ociVersion` configs claim: the runtime's `ociVersionMax` when it names a release no
+/// newer than the spec of record, else the spec of record if it has no features, else 1.0.2
+/// (the last release every runtime in the field accepts).
+pub fn config_version(features: Option<&Value>) -> String {
+    let max = features
+        .and_then(|f| f["ociVersionMax"].as_str())
+        .and_then(|s| semver::Version::parse(s).ok().map(|v| (s.to_string(), v)));
+    let record = semver::Version::parse(SPEC_OF_RECORD).expect("a version");
+    match max {
+        Some((s, v)) if v <= record => s,
+        Some(_) => SPEC_OF_RECORD.to_string(),
+        None => "1.0.2".to_string(),
+    }
+}
+
+/// The probe must be static: the rootfs holds nothing else, no loader, no libc.
+pub fn check_static(probe: &Path) -> Result<(), String> {
+    let elf = std::fs::read(probe).map_err(|e| format!("probe {}: {e}", probe.display()))?;
+    let static_hint = "build it with: RUSTFLAGS=\"-C target-feature=+crt-static\" cargo build --release -p oci-probe --target x86_64-unknown-linux-gnu";
+    if elf.len() < 64 || &elf[..4] != b"\x7fELF" || elf[4] != 2 {
+        return Err(format!(
+            "probe {} is not a 64-bit ELF binary; {static_hint}",
+            probe.display()
+        ));
+    }
+    let u16_at = |o: usize| u16::from_le_bytes([elf[o], elf[o + 1]]) as usize;
+    let phoff = u64::from_le_bytes(elf[0x20..0x28].try_into().expect("8 bytes")) as usize;
+    let (size, count) = (u16_at(0x36), u16_at(0x38));
+    const PT_INTERP: u32 = 3;
+    for i in 0..count {
+        let off = phoff + i * size;
+        let Some(p_type) = elf.get(off..off + 4) else {
+            return Err(format!("probe {}: truncated ELF", probe.display()));
+        };
+        if u32::from_le_bytes(p_type.try_into().expect("4 bytes")) == PT_INTERP {
+            return Err(format!(
+                "probe {} is dynamically linked, and a rootfs has no loader; {static_hint}",
+                probe.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Runs the selected scenarios of `all` and returns the run. Clean-up is complete when it
+/// returns; what could not be removed is a failing `harness::leftovers` result.
+pub fn run(prepared: &Prepared, all: &[Scenario], opts: &Options, progress: &dyn Progress) -> Run {
+    let started = Instant::now();
+    let suite = &prepared.suite;
+    let selected = opts.selection.select(all);
+    progress.started(selected.len());
+    let results: Vec<Mutex<Option<CheckResult>>> =
+        selected.iter().map(|_| Mutex::new(None)).collect();
+    let leftovers = Mutex::new(Vec::new());
+    let next = AtomicUsize::new(0);
+    install_quiet_panic_hook();
+    std::thread::scope(|scope| {
+        for _ in 0..opts.jobs.max(1) {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                let Some(s) = selected.get(i) else { break };
+                if suite.runtime.janitor.stopping() {
+                    break;
+                }
+                let (mut result, left) = run_one(suite, s);
+                apply_expectation(&mut result, opts.expect_fail.entries.get(s.name));
+                progress.finished(&result);
+                *results[i].lock().unwrap_or_else(|p| p.into_inner()) = Some(result);
+                leftovers
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .extend(left);
+            });
+        }
+    });
+    let mut left = leftovers.into_inner().unwrap_or_default();
+    left.extend(prepared.janitor.finish());
+    let mut run = Run::new(RunKind::Runtime, opts.runtime.clone(), SPEC_OF_RECORD);
+    run.results = results
+        .into_iter()
+        .filter_map(|m| m.into_inner().unwrap_or_else(|p| p.into_inner()))
+        .collect();
+    if !left.is_empty() {
+        let mut r = CheckResult::new("harness::leftovers", Outcome::Fail, Level::Error);
+        r.title = Some("everything the harness made is removed".into());
+        r.message = format!(
+            "could not remove {} thing(s) the run made:\n{}",
+            left.len(),
+            left.join("\n")
+        );
+        r.area = Some("harness".into());
+        run.results.push(r);
+    }
+    run.facts = facts(prepared, opts);
+    run.duration = Some(started.elapsed());
+    run
+}
+
+fn facts(p: &Prepared, opts: &Options) -> BTreeMap<String, String> {
+    let mut f = p.suite.host.facts();
+    f.insert("runtime".into(), opts.runtime.clone());
+    f.insert(
+        "runtime.path".into(),
+        p.suite.runtime.path.display().to_string(),
+    );
+    f.insert("runtime.version".into(), p.version.clone());
+    if !opts.runtime_args.is_empty() {
+        f.insert("runtime.args".into(), opts.runtime_args.join(" "));
+    }
+    let features = match &p.suite.features {
+        Some(v) => format!(
+            "ociVersionMin {}, ociVersionMax {}",
+            v["ociVersionMin"], v["ociVersionMax"]
+        ),
+        None => format!("none ({})", p.features_call.exit),
+    };
+    f.insert("runtime.features".into(), features);
+    f.insert("config.ociVersion".into(), p.suite.base.oci_version.clone());
+    f.insert("runtime.claims".into(), p.suite.claimed.1.clone());
+    f.insert(
+        "work_dir".into(),
+        p.janitor.work_dir().display().to_string(),
+    );
+    f.insert("jobs".into(), opts.jobs.to_string());
+    f.insert(
+        "timeout_s".into(),
+        format!("{}", opts.timeout.as_secs_f64()),
+    );
+    f
+}
+
+std::thread_local! {
+    static IN_SCENARIO: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    static PANIC: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// A panic inside a scenario is recorded as its failure instead of being printed over the
+/// progress bar; panics elsewhere go to the usual hook.
+fn install_quiet_panic_hook() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            if IN_SCENARIO.with(|f| f.get()) {
+                PANIC.with(|p| *p.borrow_mut() = Some(info.to_string()));
+            } else {
+                previous(info);
+            }
+        }));
+    });
+}
+
+/// Runs one scenario, then removes its containers whatever happened.
+fn run_one(suite: &Suite, s: &Scenario) -> (CheckResult, Vec<String>) {
+    if let Some(since) = crate::since::introduced(s.requirements) {
+        if suite.claimed.0 < since {
+            let mut r = result_of(s);
+            r.outcome = Outcome::Skip;
+            r.message = format!(
+                "the requirement dates from runtime-spec v{since}; the runtime claims an older release ({})",
+                suite.claimed.1
+            );
+            return (r, Vec::new());
+        }
+    }
+    let start = Instant::now();
+    let mut ctx = Ctx::new(suite, s.name);
+    IN_SCENARIO.with(|f| f.set(true));
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (s.run)(&mut ctx)));
+    IN_SCENARIO.with(|f| f.set(false));
+    let left = ctx.clean_up();
+    let mut r = result_of(s);
+    match outcome {
+        Ok(Ok(())) => r.message = s.title.to_string(),
+        Ok(Err(Stop::Skip(reason))) => {
+            r.outcome = Outcome::Skip;
+            r.message = reason;
+        }
+        Ok(Err(Stop::Fail(f))) => {
+            r.outcome = Outcome::Fail;
+            r.message = f.message;
+            r.expected = f.expected;
+            r.observed = f.observed;
+        }
+        Err(_) => {
+            r.outcome = Outcome::Fail;
+            let msg = PANIC
+                .with(|p| p.borrow_mut().take())
+                .unwrap_or_else(|| "panicked".into());
+            r.message = format!("the check panicked (a harness bug): {msg}");
+        }
+    }
+    if r.outcome == Outcome::Fail && !ctx.calls.is_empty() {
+        let calls: Vec<String> = ctx.calls.iter().map(Call::transcript).collect();
+        r.details = Some(format!("runtime calls:\n{}", calls.join("\n")));
+    }
+    if !ctx.notes.is_empty() {
+        r.message = format!("{} ({})", r.message, ctx.notes.join("; "));
+    }
+    r.duration = Some(start.elapsed());
+    (r, left)
+}
+
+/// A passing result for `s`, with what it checks and the spec text it cites.
+fn result_of(s: &Scenario) -> CheckResult {
+    let mut r = CheckResult::new(s.name, Outcome::Pass, level(s));
+    r.title = Some(s.title.to_string());
+    r.requirements = s.requirements.iter().map(|x| x.to_string()).collect();
+    r.area = Some(s.area().to_string());
+    if let Some(req) = s.requirements.first().and_then(|id| requirements::get(id)) {
+        r.spec = Some(req.url(SPEC_OF_RECORD));
+        r.spec_text = Some(req.text.to_string());
+    }
+    r
+}
+
+/// A scenario's level: that of the strongest requirement it covers (MUST: error).
+fn level(s: &Scenario) -> Level {
+    s.requirements
+        .iter()
+        .filter_map(|id| requirements::get(id))
+        .map(|r| r.finding_level())
+        .min()
+        // No requirement: a command-line convention, not the spec; worth a warning.
+        .unwrap_or(Level::Warning)
+}
+
+/// `--expect-fail`: a listed check that fails is `xfail`; one that passes is `xpass`, which
+/// fails the run. A skip stays a skip.
+fn apply_expectation(r: &mut CheckResult, reason: Option<&String>) {
+    let Some(reason) = reason else { return };
+    match r.outcome {
+        Outcome::Fail => {
+            r.outcome = Outcome::Xfail;
+            r.message = format!("known deviation ({reason}): {}", r.message);
+        }
+        Outcome::Pass => {
+            r.outcome = Outcome::Xpass;
+            r.message = format!(
+                "listed as a known deviation ({reason}) but passed: remove it from the --expect-fail list"
+            );
+        }
+        _ => {}
+    }
+}
+
+/// Whether every result is gone: for tests and the leak checks.
+pub fn leftovers_of(run: &Run) -> Option<&str> {
+    run.results
+        .iter()
+        .find(|r| r.id == "harness::leftovers")
+        .map(|r| r.message.as_str())
+}
+
+/// Removes everything still registered and the work directory (after a failed prepare, or
+/// from a signal handler).
+pub fn abandon(prepared: &Prepared) -> Vec<String> {
+    prepared.janitor.shutdown()
+}
+
+/// Kept for callers that want to look for this run's leftovers on the host.
+pub fn cgroup_leftovers(tag: &str) -> Vec<PathBuf> {
+    janitor::cgroup_mounts()
+        .into_iter()
+        .flat_map(|m| std::fs::read_dir(m).into_iter().flatten())
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with(tag))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::Check;
+
+    fn noop(_: &mut Ctx) -> Check {
+        Ok(())
+    }
+
+    fn scenarios() -> Vec<Scenario> {
+        ["lifecycle::a", "lifecycle::ab", "kill::a"]
+            .map(|name| Scenario {
+                name,
+                title: "t",
+                requirements: &[],
+                run: noop,
+            })
+            .into()
+    }
+
+    #[test]
+    fn selection_works_like_libtest() {
+        let all = scenarios();
+        let names =
+            |sel: Selection| -> Vec<&str> { sel.select(&all).iter().map(|s| s.name).collect() };
+        assert_eq!(names(Selection::default()).len(), 3);
+        let f = |f: &[&str], exact: bool, skip: &[&str]| Selection {
+            filters: f.iter().map(|s| s.to_string()).collect(),
+            exact,
+            skip: skip.iter().map(|s| s.to_string()).collect(),
+        };
+        assert_eq!(
+            names(f(&["lifecycle::"], false, &[])),
+            ["lifecycle::a", "lifecycle::ab"]
+        );
+        assert_eq!(names(f(&["lifecycle::a"], true, &[])), ["lifecycle::a"]);
+        assert_eq!(names(f(&[], false, &["::a"])), Vec::<&str>::new());
+        assert_eq!(
+            names(f(&["a"], false, &["kill"])),
+            ["lifecycle::a", "lifecycle::ab"]
+        );
+    }
+
+    #[test]
+    fn expect_fail_needs_reasons_and_known_names() {
+        let all = scenarios();
+        let ok = ExpectFail::parse("# c\n\nkill::a  runc does X (issue 1)\n", &all).unwrap();
+        assert_eq!(ok.entries["kill::a"], "runc does X (issue 1)");
+        assert!(ExpectFail::parse("kill::a\n", &all)
+            .unwrap_err()
+            .contains("no reason"));
+        assert!(ExpectFail::parse("kill::zz why\n", &all)
+            .unwrap_err()
+            .contains("no check named"));
+        assert!(ExpectFail::parse("kill::a x\nkill::a y\n", &all)
+            .unwrap_err()
+            .contains("twice"));
+    }
+
+    #[test]
+    fn expectations_turn_fail_into_xfail_and_pass_into_xpass() {
+        let reason = "known".to_string();
+        let mut r = CheckResult::new("x", Outcome::Fail, Level::Error);
+        apply_expectation(&mut r, Some(&reason));
+        assert_eq!(r.outcome, Outcome::Xfail);
+        assert!(!r.is_failure(false));
+        let mut r = CheckResult::new("x", Outcome::Pass, Level::Error);
+        apply_expectation(&mut r, Some(&reason));
+        assert_eq!(r.outcome, Outcome::Xpass);
+        assert!(r.is_failure(false));
+        let mut r = CheckResult::new("x", Outcome::Skip, Level::Error);
+        apply_expectation(&mut r, Some(&reason));
+        assert_eq!(r.outcome, Outcome::Skip);
+    }
+
+    #[test]
+    fn config_version_follows_features_within_the_spec_of_record() {
+        use serde_json::json;
+        assert_eq!(config_version(None), "1.0.2");
+        let f = json!({"ociVersionMin": "1.0.0", "ociVersionMax": "1.1.0"});
+        assert_eq!(config_version(Some(&f)), "1.1.0");
+        let f = json!({"ociVersionMin": "1.0.0", "ociVersionMax": "1.9.0"});
+        assert_eq!(config_version(Some(&f)), SPEC_OF_RECORD);
+        let f = json!({"ociVersionMin": "1.0.0", "ociVersionMax": "1.0.2-dev"});
+        assert_eq!(config_version(Some(&f)), "1.0.2-dev");
+    }
+
+    #[test]
+    fn a_dynamic_binary_is_refused_as_probe() {
+        let err = check_static(Path::new("/bin/sh")).unwrap_err();
+        assert!(err.contains("dynamically linked"), "{err}");
+        let t = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(t.path(), "#!/bin/sh\n").unwrap();
+        assert!(check_static(t.path())
+            .unwrap_err()
+            .contains("not a 64-bit ELF"));
+    }
+}

@@ -1,0 +1,503 @@
+//! What a scenario is, and the context it runs in.
+//!
+//! A scenario is a named function from a [`Ctx`] to a [`Check`]: `Ok(())` passes, `Stop::Fail`
+//! fails with what was expected and observed, `Stop::Skip` says why it could not be checked
+//! here. Every runtime call it makes is kept in the context, and a failure's report shows them.
+
+use crate::bundle::{Base, Bundle, Config};
+use crate::exec::Call;
+use crate::host::Host;
+use crate::janitor::{self, Tracked};
+use crate::runtime::Runtime;
+use serde_json::Value;
+use std::fmt::Debug;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+/// One check of the suite.
+pub struct Scenario {
+    /// `area::what_it_checks`, as `--filter`/`--exact` see it.
+    pub name: &'static str,
+    /// The spec's promise, in one sentence.
+    pub title: &'static str,
+    /// IDs of `requirements.tsv` rows this check covers.
+    pub requirements: &'static [&'static str],
+    pub run: fn(&mut Ctx) -> Check,
+}
+
+impl Scenario {
+    pub fn area(&self) -> &'static str {
+        self.name.split("::").next().unwrap_or(self.name)
+    }
+}
+
+/// Why a scenario stopped short of passing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stop {
+    Fail(Failure),
+    Skip(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Failure {
+    pub message: String,
+    pub expected: Option<String>,
+    pub observed: Option<String>,
+}
+
+pub type Check = Result<(), Stop>;
+
+/// A failure with a message only.
+pub fn fail(message: impl Into<String>) -> Stop {
+    Stop::Fail(Failure {
+        message: message.into(),
+        ..Failure::default()
+    })
+}
+
+/// A failure that says what was expected and what was observed.
+pub fn mismatch(
+    message: impl Into<String>,
+    expected: impl Into<String>,
+    observed: impl Into<String>,
+) -> Stop {
+    Stop::Fail(Failure {
+        message: message.into(),
+        expected: Some(expected.into()),
+        observed: Some(observed.into()),
+    })
+}
+
+pub fn skip(reason: impl Into<String>) -> Stop {
+    Stop::Skip(reason.into())
+}
+
+/// Fails unless `expected == observed`.
+pub fn expect_eq<T: Debug + PartialEq>(what: &str, expected: T, observed: T) -> Check {
+    if expected == observed {
+        Ok(())
+    } else {
+        Err(mismatch(
+            what.to_string(),
+            format!("{expected:?}"),
+            format!("{observed:?}"),
+        ))
+    }
+}
+
+/// Fails with `message` unless `cond`.
+pub fn ensure(cond: bool, message: impl FnOnce() -> String) -> Check {
+    if cond {
+        Ok(())
+    } else {
+        Err(fail(message()))
+    }
+}
+
+/// Everything shared by the scenarios of one run.
+pub struct Suite {
+    pub runtime: Runtime,
+    pub host: Host,
+    /// The runtime's `features` document, when it gave a valid one.
+    pub features: Option<Value>,
+    pub base: Base,
+    /// The run's copy of the static probe.
+    pub probe: PathBuf,
+    /// Unique per run: in every container ID and cgroup path, so nothing is confused with
+    /// another run's or the user's.
+    pub tag: String,
+    /// The newest spec release the runtime claims to implement, and where that came from.
+    pub claimed: (semver::Version, String),
+    next: AtomicU64,
+}
+
+impl Suite {
+    pub fn new(
+        runtime: Runtime,
+        host: Host,
+        features: Option<Value>,
+        base: Base,
+        probe: PathBuf,
+        tag: String,
+    ) -> Suite {
+        let claimed = claimed_version(features.as_ref(), &base.oci_version);
+        Suite {
+            runtime,
+            host,
+            features,
+            base,
+            probe,
+            tag,
+            claimed,
+            next: AtomicU64::new(1),
+        }
+    }
+
+    fn unique(&self) -> String {
+        format!("{}-{}", self.tag, self.next.fetch_add(1, Ordering::SeqCst))
+    }
+}
+
+/// The spec release a runtime claims: its features' `ociVersionMax`; without features, the
+/// version the configs claim (the runtime is assumed to accept what it is given).
+pub fn claimed_version(
+    features: Option<&Value>,
+    config_version: &str,
+) -> (semver::Version, String) {
+    let from_features = features
+        .and_then(|f| f["ociVersionMax"].as_str())
+        .and_then(|s| Some((semver::Version::parse(s).ok()?, s)));
+    match from_features {
+        Some((v, s)) => (v, format!("features.ociVersionMax {s}")),
+        None => (
+            semver::Version::parse(config_version).unwrap_or(semver::Version::new(1, 0, 2)),
+            format!("no features document; configs claim {config_version}"),
+        ),
+    }
+}
+
+/// A container of a scenario: its ID, bundle and cgroup.
+#[derive(Debug, Clone)]
+pub struct Container {
+    pub id: String,
+    pub bundle: Bundle,
+    pub cgroups_path: String,
+    pub config: Config,
+    key: u64,
+}
+
+/// What a container leaves on the host: compared before and after an operation that must fail
+/// without side effects. Scoped to the container's own names (ID, bundle, cgroup path), so
+/// scenarios running in parallel do not disturb each other's comparison.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Footprint {
+    pub state_entries: Vec<String>,
+    pub cgroup_dirs: Vec<PathBuf>,
+    pub processes: Vec<i32>,
+    pub mounts: Vec<PathBuf>,
+}
+
+/// The context one scenario runs in.
+pub struct Ctx<'s> {
+    pub suite: &'s Suite,
+    /// The running scenario's name.
+    pub scenario_name: &'static str,
+    /// Every runtime call made, in order.
+    pub calls: Vec<Call>,
+    /// Notes for the report (which spec version decided an expectation, ...).
+    pub notes: Vec<String>,
+    containers: Vec<u64>,
+}
+
+impl<'s> Ctx<'s> {
+    pub fn new(suite: &'s Suite, scenario_name: &'static str) -> Ctx<'s> {
+        Ctx {
+            suite,
+            scenario_name,
+            calls: Vec::new(),
+            notes: Vec::new(),
+            containers: Vec::new(),
+        }
+    }
+
+    pub fn rt(&self) -> &Runtime {
+        &self.suite.runtime
+    }
+
+    pub fn host(&self) -> &Host {
+        &self.suite.host
+    }
+
+    /// The deadline for waiting on something the runtime does.
+    pub fn patience(&self) -> Duration {
+        self.suite.runtime.timeout
+    }
+
+    /// The base config with this container's own cgroup path.
+    pub fn config(&self, cgroups_path: &str) -> Config {
+        Config::base(&self.suite.base, cgroups_path)
+    }
+
+    /// A new container (not created yet): unique ID, bundle with the config `edit` makes from
+    /// the base one. Registered with the janitor before anything exists.
+    pub fn container(&mut self, edit: impl FnOnce(&mut Config)) -> Result<Container, Stop> {
+        let id = self.suite.unique();
+        let cgroups_path = format!("/{id}");
+        let mut config = self.config(&cgroups_path);
+        edit(&mut config);
+        self.container_with_id(&id, &cgroups_path, config)
+    }
+
+    /// A container under a given ID (for duplicate-ID checks).
+    pub fn container_with_id(
+        &mut self,
+        id: &str,
+        cgroups_path: &str,
+        config: Config,
+    ) -> Result<Container, Stop> {
+        let dir = self
+            .rt()
+            .janitor
+            .work_dir()
+            .join("bundles")
+            .join(self.suite.unique());
+        let key = self.rt().janitor.track(Tracked {
+            id: id.to_string(),
+            runtime: self.rt().path.clone(),
+            global_args: self.rt().global_args(),
+            cgroups_path: Some(cgroups_path.to_string()),
+            bundle: dir.clone(),
+        });
+        self.containers.push(key);
+        let bundle = Bundle::create(&dir, &self.suite.probe, &config).map_err(|e| {
+            fail(format!(
+                "harness: writing the bundle {}: {e}",
+                dir.display()
+            ))
+        })?;
+        Ok(Container {
+            id: id.to_string(),
+            bundle,
+            cgroups_path: cgroups_path.to_string(),
+            config,
+            key,
+        })
+    }
+
+    /// Runs the runtime and keeps the call.
+    pub fn call(&mut self, args: &[&str]) -> Call {
+        let c = self.rt().call(args);
+        self.calls.push(c.clone());
+        c
+    }
+
+    pub fn call_in(&mut self, cwd: &Path, args: &[&str]) -> Call {
+        let c = self.rt().call_in(Some(cwd), args);
+        self.calls.push(c.clone());
+        c
+    }
+
+    pub fn create(&mut self, c: &Container) -> Call {
+        let bundle = c.bundle.dir.display().to_string();
+        self.call(&["create", "--bundle", &bundle, &c.id])
+    }
+
+    pub fn start(&mut self, c: &Container) -> Call {
+        self.call(&["start", &c.id])
+    }
+
+    pub fn kill(&mut self, c: &Container, signal: &str) -> Call {
+        self.call(&["kill", &c.id, signal])
+    }
+
+    pub fn delete(&mut self, c: &Container) -> Call {
+        self.call(&["delete", &c.id])
+    }
+
+    /// Fails unless the call exited 0; `what` says what it was for.
+    pub fn succeed(&self, call: Call, what: &str) -> Result<Call, Stop> {
+        if call.succeeded() {
+            Ok(call)
+        } else {
+            Err(mismatch(
+                format!("{what}: the runtime call failed"),
+                "exit 0",
+                call.exit.to_string(),
+            ))
+        }
+    }
+
+    /// Creates the container, failing the check if the runtime cannot.
+    pub fn created(&mut self, c: &Container) -> Check {
+        let call = self.create(c);
+        self.succeed(call, "create").map(drop)
+    }
+
+    /// Creates and starts the container, and waits until the probe says it runs (its ready
+    /// line in /out/signals.jsonl).
+    pub fn running(&mut self, c: &Container) -> Check {
+        self.created(c)?;
+        let call = self.start(c);
+        self.succeed(call, "start")?;
+        self.wait_ready(c).map(drop)
+    }
+
+    /// `state ID`, parsed. Fails if the call fails or does not print a JSON object.
+    pub fn state(&mut self, c: &Container) -> Result<Value, Stop> {
+        let call = self.call(&["state", &c.id]);
+        let call = self.succeed(call, "state")?;
+        parse_state(&call.stdout)
+    }
+
+    /// Polls `state` until `status` is `want`, up to the deadline.
+    pub fn wait_status(&mut self, c: &Container, want: &str) -> Result<Value, Stop> {
+        let deadline = Instant::now() + self.patience();
+        let mut last = None;
+        loop {
+            let call = self.rt().call(&["state", &c.id]);
+            if let Ok(state) = parse_state(&call.stdout) {
+                if state["status"] == want {
+                    self.calls.push(call);
+                    return Ok(state);
+                }
+                last = Some(state["status"].to_string());
+            }
+            if Instant::now() >= deadline {
+                self.calls.push(call);
+                return Err(mismatch(
+                    format!(
+                        "status did not become {want:?} within {:.0} s",
+                        self.patience().as_secs_f64()
+                    ),
+                    format!("{want:?}"),
+                    last.unwrap_or_else(|| "no parseable state".into()),
+                ));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// Polls `check` until it gives a value, up to the deadline; `what` names what is awaited.
+    pub fn wait_for<T>(&self, what: &str, mut check: impl FnMut() -> Option<T>) -> Result<T, Stop> {
+        let deadline = Instant::now() + self.patience();
+        loop {
+            if let Some(v) = check() {
+                return Ok(v);
+            }
+            if Instant::now() >= deadline {
+                return Err(fail(format!(
+                    "timed out after {:.0} s waiting for {what}",
+                    self.patience().as_secs_f64()
+                )));
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+    }
+
+    /// The records the probe's `wait-signals` wrote so far.
+    pub fn signal_records(c: &Container) -> Vec<Value> {
+        std::fs::read_to_string(c.bundle.out("signals.jsonl"))
+            .unwrap_or_default()
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    }
+
+    /// Waits for the probe's ready line and returns it.
+    pub fn wait_ready(&self, c: &Container) -> Result<Value, Stop> {
+        self.wait_for("the user program to start (its ready line in /out)", || {
+            Self::signal_records(c)
+                .into_iter()
+                .find(|r| r["event"] == "ready")
+        })
+    }
+
+    /// What the container leaves on the host now.
+    pub fn footprint(&self, c: &Container) -> Footprint {
+        // Whole path components only: ID "x-1" must not match "x-10".
+        let names_id = |p: &str| {
+            Path::new(p)
+                .components()
+                .any(|x| x.as_os_str() == c.id.as_str())
+        };
+        let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+        let mounts = oci_probe::parse::parse_mountinfo(&text)
+            .into_iter()
+            .filter(|m| {
+                Path::new(&m.destination).starts_with(&c.bundle.dir)
+                    || names_id(&m.destination)
+                    || names_id(&m.source)
+            })
+            .map(|m| PathBuf::from(m.destination))
+            .collect();
+        let mut processes = janitor::processes_in_cgroup(&c.cgroups_path);
+        processes.sort_unstable();
+        Footprint {
+            state_entries: self
+                .rt()
+                .state_entries()
+                .into_iter()
+                .filter(|e| e == &c.id)
+                .collect(),
+            cgroup_dirs: janitor::cgroup_dirs(&c.cgroups_path),
+            processes,
+            mounts,
+        }
+    }
+
+    /// Removes this scenario's containers. Returns what could not be removed.
+    pub fn clean_up(&mut self) -> Vec<String> {
+        let keys = std::mem::take(&mut self.containers);
+        keys.into_iter()
+            .flat_map(|k| self.suite.runtime.janitor.clean(k))
+            .collect()
+    }
+}
+
+impl Container {
+    pub fn key(&self) -> u64 {
+        self.key
+    }
+}
+
+/// A state document: a JSON object.
+pub fn parse_state(stdout: &str) -> Result<Value, Stop> {
+    match serde_json::from_str::<Value>(stdout) {
+        Ok(v @ Value::Object(_)) => Ok(v),
+        Ok(other) => Err(mismatch(
+            "state printed JSON that is not an object",
+            "a JSON object",
+            crate::exec::clip(&other.to_string(), 200),
+        )),
+        Err(e) => Err(mismatch(
+            format!("state did not print JSON ({e})"),
+            "a JSON state document",
+            crate::exec::clip(stdout, 200),
+        )),
+    }
+}
+
+/// Whether a process exists (a zombie counts as gone).
+pub fn process_alive(pid: i64) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            // The state follows the last ')' (the command name may contain one).
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with('Z') && !state.starts_with('X')
+        }
+        Err(_) => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn expect_eq_says_both_sides() {
+        assert!(expect_eq("x", 1, 1).is_ok());
+        let Err(Stop::Fail(f)) = expect_eq("status", "created", "running") else {
+            panic!()
+        };
+        assert_eq!(f.expected.as_deref(), Some("\"created\""));
+        assert_eq!(f.observed.as_deref(), Some("\"running\""));
+    }
+
+    #[test]
+    fn state_must_be_a_json_object() {
+        assert!(parse_state(r#"{"id":"x"}"#).is_ok());
+        assert!(matches!(parse_state("[1]"), Err(Stop::Fail(_))));
+        assert!(matches!(parse_state("garbage"), Err(Stop::Fail(_))));
+    }
+
+    #[test]
+    fn this_process_is_alive_and_pid_zero_is_not() {
+        assert!(process_alive(std::process::id() as i64));
+        assert!(!process_alive(0));
+        assert!(!process_alive(-1));
+    }
+}
