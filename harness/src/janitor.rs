@@ -202,13 +202,30 @@ pub fn cgroup_dirs(cgroups_path: &str) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Processes whose cgroup (in any hierarchy) is `cgroups_path` or below it.
+/// Whether a process exists and has not exited (a zombie has: it waits only to be reaped by
+/// its parent, often the host's init, and holds nothing).
+pub fn process_alive(pid: i64) -> bool {
+    if pid <= 0 {
+        return false;
+    }
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => {
+            // The state follows the last ')' (the command name may contain one).
+            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
+            !state.starts_with('Z') && !state.starts_with('X')
+        }
+        Err(_) => false,
+    }
+}
+
+/// Live processes whose cgroup (in any hierarchy) is `cgroups_path` or below it.
 pub fn processes_in_cgroup(cgroups_path: &str) -> Vec<i32> {
     let Ok(dir) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
     let mine = cgroups_path.trim_end_matches('/');
     dir.filter_map(|e| e.ok()?.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|pid| process_alive(i64::from(*pid)))
         .filter(|pid| {
             let text = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
             text.lines().any(|l| {

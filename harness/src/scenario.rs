@@ -458,20 +458,7 @@ pub fn parse_state(stdout: &str) -> Result<Value, Stop> {
     }
 }
 
-/// Whether a process exists (a zombie counts as gone).
-pub fn process_alive(pid: i64) -> bool {
-    if pid <= 0 {
-        return false;
-    }
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => {
-            // The state follows the last ')' (the command name may contain one).
-            let state = stat.rsplit(')').next().unwrap_or("").trim_start();
-            !state.starts_with('Z') && !state.starts_with('X')
-        }
-        Err(_) => false,
-    }
-}
+pub use crate::janitor::process_alive;
 
 #[cfg(test)]
 mod tests {

@@ -1,0 +1,219 @@
+//! Every check can fail: each runs against a runtime that breaks the promise it checks (a
+//! wrapper around runc, `tests/broken-runtime --break=MODE`) and must FAIL there, while the same
+//! check against runc itself passes (or is one of runc's known deviations, which fail on their
+//! own).
+
+mod support;
+
+use oci_check_harness::scenarios;
+use oci_check_model::Outcome;
+use support::*;
+
+/// (mode of tests/broken-runtime, the checks that must fail against it)
+const BROKEN: &[(&str, &[&str])] = &[
+    (
+        "state-lies-status",
+        &["lifecycle::create_leaves_the_container_created"],
+    ),
+    (
+        "runs-at-create",
+        &["lifecycle::create_does_not_run_the_user_program"],
+    ),
+    ("start-noop", &["lifecycle::start_runs_the_user_program"]),
+    (
+        "never-stopped",
+        &["lifecycle::status_is_stopped_after_the_program_exits"],
+    ),
+    (
+        "delete-leaves-cgroup",
+        &["lifecycle::delete_destroys_the_container"],
+    ),
+    (
+        "pid-file-wrong",
+        &["lifecycle::pid_file_holds_the_container_pid"],
+    ),
+    ("no-id-reuse", &["lifecycle::id_can_be_reused_after_delete"]),
+    (
+        "applies-config-at-start",
+        &["lifecycle::config_changes_after_create_do_not_apply"],
+    ),
+    (
+        "bad-state-schema",
+        &["state::document_adheres_to_the_state_schema"],
+    ),
+    ("wrong-id", &["state::id_is_the_container_id"]),
+    ("wrong-pid", &["state::pid_is_the_container_process"]),
+    (
+        "relative-bundle",
+        &["state::bundle_is_the_absolute_bundle_path"],
+    ),
+    (
+        "drops-annotations",
+        &["state::annotations_are_those_of_the_config"],
+    ),
+    (
+        "accepts-duplicate-id",
+        &["errors::create_with_an_id_in_use_fails"],
+    ),
+    (
+        "state-unknown-ok",
+        &["errors::state_of_an_unknown_id_fails"],
+    ),
+    (
+        "start-not-created-ok",
+        &[
+            "errors::start_of_an_unknown_id_fails",
+            "errors::start_of_a_running_container_fails",
+            "errors::start_of_a_stopped_container_fails",
+        ],
+    ),
+    (
+        "kill-stopped-ok",
+        &[
+            "errors::kill_of_an_unknown_id_fails",
+            "errors::kill_of_a_stopped_container_fails",
+        ],
+    ),
+    (
+        "delete-running-ok",
+        &[
+            "errors::delete_of_an_unknown_id_fails",
+            "errors::delete_of_a_running_container_fails",
+        ],
+    ),
+    (
+        "no-id-ok",
+        &[
+            "errors::state_without_an_id_fails",
+            "errors::start_without_an_id_fails",
+            "errors::kill_without_an_id_fails",
+            "errors::delete_without_an_id_fails",
+            "errors::create_without_an_id_fails",
+        ],
+    ),
+    (
+        "start-without-process-ok",
+        &["errors::start_without_process_fails"],
+    ),
+    (
+        "accepts-duplicate-namespaces",
+        &["errors::create_rejects_duplicate_namespaces"],
+    ),
+    (
+        "create-failure-leaks",
+        &["errors::create_rejects_duplicate_namespaces"],
+    ),
+    (
+        "unknown-namespace-ok",
+        &["errors::create_rejects_an_unknown_namespace_type"],
+    ),
+    (
+        "unknown-rlimit-ok",
+        &["errors::create_rejects_an_unknown_rlimit"],
+    ),
+    (
+        "missing-rootfs-ok",
+        &["errors::create_rejects_a_missing_root_directory"],
+    ),
+    (
+        // runc 1.1.5 claims spec 1.0.2 and so is not held to these; claiming 1.3.0 it is.
+        "claims-1.3.0",
+        &[
+            "errors::create_rejects_errnoret_with_an_action_without_errno",
+            "errors::create_rejects_defaulterrnoret_with_an_action_without_errno",
+            "errors::create_rejects_an_idmap_mount_without_mappings",
+            "errors::create_rejects_an_ridmap_mount_without_mappings",
+        ],
+    ),
+    (
+        "ignores-signals",
+        &[
+            "kill::signals_by_name_reach_the_container_process",
+            "kill::signals_by_number_reach_the_container_process",
+        ],
+    ),
+    (
+        "sigkill-ignored",
+        &["kill::sigkill_stops_a_running_container"],
+    ),
+    (
+        "kill-created-refused",
+        &["kill::a_created_container_can_be_killed"],
+    ),
+    (
+        "features-garbage",
+        &["features::document_adheres_to_the_features_schema"],
+    ),
+    (
+        "features-extra",
+        &["features::document_adheres_to_the_features_schema"],
+    ),
+    (
+        "refuses-min-version",
+        &["features::oci_version_min_is_accepted"],
+    ),
+    (
+        "refuses-max-version",
+        &["features::oci_version_max_is_accepted"],
+    ),
+];
+
+/// runc 1.1.5's own deviations: these checks fail against plain runc already.
+const RUNC_DEVIATIONS: &[&str] = &[
+    "errors::delete_of_a_created_container_fails",
+    "errors::create_rejects_duplicate_rlimits",
+];
+
+#[test]
+fn every_check_fails_against_a_runtime_that_breaks_its_promise() {
+    let Some((runc, probe)) = prerequisites() else {
+        return;
+    };
+    let wrapper = broken_runtime();
+    let mut problems = Vec::new();
+    for (mode, checks) in BROKEN {
+        let arg = format!("--break={mode}");
+        let mut opts = options(&wrapper, &[&arg], &probe, checks);
+        // What a broken runtime never does is waited for until this deadline: keep it short.
+        // (A late honest answer cannot turn a failure into a pass.)
+        opts.timeout = std::time::Duration::from_secs(3);
+        let broken = run(&opts, None);
+        let honest = run(&options(&runc, &[], &probe, checks), None);
+        for check in *checks {
+            let got = outcome(&broken, check);
+            if got != Outcome::Fail {
+                problems.push(format!("{check} against --break={mode}: {got:?}, not Fail"));
+            }
+            let base = outcome(&honest, check);
+            let allowed = [Outcome::Pass, Outcome::Skip];
+            if !allowed.contains(&base) && !RUNC_DEVIATIONS.contains(check) {
+                problems.push(format!("{check} against runc: {base:?}"));
+            }
+        }
+        for r in [&broken, &honest] {
+            let left = traces(&work_dir(r));
+            if !left.is_empty() {
+                problems.push(format!("--break={mode} left {left:?}"));
+            }
+        }
+    }
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+#[test]
+fn every_scenario_is_shown_to_fail_somewhere() {
+    let covered: Vec<&str> = BROKEN
+        .iter()
+        .flat_map(|(_, c)| c.iter().copied())
+        .chain(RUNC_DEVIATIONS.iter().copied())
+        .collect();
+    let missing: Vec<&str> = scenarios::all()
+        .iter()
+        .map(|s| s.name)
+        .filter(|n| !covered.contains(n))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "checks never shown to fail: {missing:?}"
+    );
+}
