@@ -1,20 +1,45 @@
 #!/usr/bin/env bash
-# Speed of the validator, as ratios against baselines measured in the same run.
+# Speed of the validator, with baselines measured in the same run.
 #   in-process: criterion, `validate` against `serde_json-parse-baseline` on the same bytes;
 #   whole process: hyperfine, `oci-check config` against `cat` of the same file (process start
 #   and one read: the least any validator process can cost).
-# Usage: ci/bench.sh            (needs hyperfine: apt-get install hyperfine)
+# Targets (issue 2): >= 20,000 validations/s in-process; <= 3 ms for the whole process.
+# Usage: ci/bench.sh            (needs hyperfine and python3: apt-get install hyperfine)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cargo build --release -q -p oci-check
-bin="${CARGO_TARGET_DIR:-target}/release/oci-check"
+command -v hyperfine >/dev/null || { echo "ci/bench.sh: hyperfine not found (apt-get install hyperfine)" >&2; exit 2; }
+target="${CARGO_TARGET_DIR:-target}"
+bin="$target/release/oci-check"
 cfg=bundles/valid/runc-spec/config.json
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
+echo "== machine: $(nproc) cores, $(uname -sr), $(date -u '+%Y-%m-%d %H:%M UTC'), load $(cut -d' ' -f1-3 /proc/loadavg)"
+cargo build --release -q -p oci-check
+
 echo "== in-process (criterion)"
-cargo bench -q -p oci-check-validator --bench validate -- --noplot 2>/dev/null |
-  grep -E '^(runc-spec|seccomp-300)/|thrpt:|time:' || true
+# Criterion's report goes to stdout; cargo's own errors to stderr, kept in a file and shown on failure.
+if ! cargo bench -q -p oci-check-validator --bench validate -- --noplot >"$tmp/crit.txt" 2>"$tmp/crit.err"; then
+  cat "$tmp/crit.txt" "$tmp/crit.err" >&2
+  echo "ci/bench.sh: cargo bench failed" >&2
+  exit 1
+fi
+# Criterion's own lines, without its "change since the last run" lines (those hold a %).
+grep -E '^(runc-spec|seccomp-300)/|thrpt:|time:' "$tmp/crit.txt" | grep -v '%' || true
+python3 - "$target/criterion" <<'PY'
+import json, os, sys
+root = sys.argv[1]
+def mean_ns(group, fn):
+    # criterion's headline figure: the slope estimate when it has one, else the mean
+    with open(os.path.join(root, group, fn, "new", "estimates.json")) as f:
+        e = json.load(f)
+    return (e.get("slope") or e["mean"])["point_estimate"]
+for group in ("runc-spec", "seccomp-300"):
+    v = mean_ns(group, "validate")
+    p = mean_ns(group, "serde_json-parse-baseline")
+    print(f"{group:12} {1e9 / v:9,.0f} validations/s ({v / 1e3:.1f} us each); "
+          f"parse-only baseline {1e9 / p:9,.0f}/s; ratio validate/parse {v / p:.2f}")
+PY
 
 echo "== whole process (hyperfine, $cfg)"
 hyperfine -N --warmup 20 --runs 300 --export-json "$tmp/h.json" \
