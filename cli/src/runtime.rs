@@ -49,6 +49,11 @@ pub struct RuntimeArgs {
     /// as xfail; one that passes is xpass, which fails the run.
     #[arg(long, value_name = "FILE")]
     expect_fail: Option<PathBuf>,
+    /// Write the suite's base bundle (the config every scenario starts from, the probe as the
+    /// rootfs, `process.args` the probe exiting 0) into this new directory, and exit: to
+    /// reproduce a scenario by hand, or to time the runtime alone on the same bundle.
+    #[arg(long, value_name = "DIR")]
+    write_bundle: Option<PathBuf>,
     /// No progress bar.
     #[arg(long, short = 'q')]
     quiet: bool,
@@ -113,6 +118,13 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         expect_fail,
     };
     let prepared = runner::prepare(&opts)?;
+    if let Some(dir) = &args.write_bundle {
+        let written = runner::write_base_bundle(&prepared, dir);
+        prepared.janitor.finish();
+        written?;
+        println!("{}", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
     janitor::stop_on_signals(prepared.janitor.clone())
         .map_err(|e| format!("installing the signal handler: {e}"))?;
     let bar;

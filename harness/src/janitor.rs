@@ -162,12 +162,13 @@ fn quiet_runtime(t: &Tracked, args: &[&str]) -> exec::Call {
 pub fn clean_container(t: &Tracked) -> Vec<String> {
     let mut leftovers = Vec::new();
     // The runtime first: it knows its own state. Its failures are expected (the container may
-    // never have been created, or be gone already), so they are not reported.
-    if quiet_runtime(t, &["state", &t.id]).succeeded() {
+    // never have been created, or be gone already), so they are not reported. `delete --force`
+    // alone is enough for runc, crun and youki; a runtime without it gets kill, then delete.
+    if !quiet_runtime(t, &["delete", "--force", &t.id]).succeeded()
+        && quiet_runtime(t, &["state", &t.id]).succeeded()
+    {
         quiet_runtime(t, &["kill", &t.id, "KILL"]);
-        if !quiet_runtime(t, &["delete", "--force", &t.id]).succeeded() {
-            quiet_runtime(t, &["delete", &t.id]);
-        }
+        quiet_runtime(t, &["delete", &t.id]);
     }
     if let Some(path) = &t.cgroups_path {
         leftovers.extend(remove_cgroup(path));

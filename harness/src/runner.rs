@@ -432,6 +432,17 @@ fn apply_expectation(r: &mut CheckResult, reason: Option<&String>) {
     }
 }
 
+/// Writes the base bundle of this run's scenarios into `dir` (a new directory), with the probe
+/// exiting 0 as the program and no cgroups path (the runtime picks one, as for a user's own).
+pub fn write_base_bundle(prepared: &Prepared, dir: &Path) -> Result<(), String> {
+    let mut config = crate::bundle::Config::base(&prepared.suite.base, "/");
+    config.remove("/linux/cgroupsPath");
+    config.probe_args(&["exit", "0"]);
+    crate::bundle::Bundle::create(dir, &prepared.suite.probe, &config)
+        .map(drop)
+        .map_err(|e| format!("writing the bundle {}: {e}", dir.display()))
+}
+
 /// Whether every result is gone: for tests and the leak checks.
 pub fn leftovers_of(run: &Run) -> Option<&str> {
     run.results
