@@ -354,3 +354,84 @@ fn docs_rules_md_is_the_current_catalogue() {
         );
     }
 }
+
+// `oci-check runtime`: what is decided before any container runs.
+
+#[test]
+fn runtime_list_names_every_check_like_libtest() {
+    let o = run(&["runtime", "--list"]);
+    assert_eq!(code(&o), 0, "{}", stderr(&o));
+    let lines: Vec<String> = stdout(&o).lines().map(str::to_string).collect();
+    assert!(lines.len() > 30, "{lines:?}");
+    assert!(lines
+        .iter()
+        .all(|l| l.ends_with(": test") && l.contains("::")));
+    let o = run(&["runtime", "--list", "--filter", "kill::"]);
+    assert!(stdout(&o).lines().all(|l| l.starts_with("kill::")));
+    let o = run(&[
+        "runtime",
+        "--list",
+        "--exact",
+        "lifecycle::start_runs_the_user_program",
+    ]);
+    assert_eq!(stdout(&o), "lifecycle::start_runs_the_user_program: test\n");
+    let o = run(&["runtime", "--list", "--skip", "::"]);
+    assert_eq!(stdout(&o), "");
+}
+
+#[test]
+fn runtime_that_cannot_run_is_exit_2_with_the_reason() {
+    if uid() != 0 {
+        let o = run(&["runtime", "--runtime", "runc", "--probe", "/bin/sh"]);
+        assert_eq!(code(&o), 2);
+        assert!(stderr(&o).contains("needs root"), "{}", stderr(&o));
+        return;
+    }
+    for (args, says) in [
+        (vec!["--runtime", "/nonexistent/rt"], "no such file"),
+        (
+            vec!["--runtime", "no-such-runtime-anywhere"],
+            "not found on PATH",
+        ),
+        (
+            vec!["--runtime", "/bin/false", "--probe", "/bin/sh"],
+            "dynamically linked",
+        ),
+        (vec!["--runtime", "runc", "--timeout", "0"], "--timeout"),
+    ] {
+        let mut all = vec!["runtime"];
+        all.extend(args);
+        let o = run(&all);
+        assert_eq!(code(&o), 2, "{all:?}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{all:?}: {}", stderr(&o));
+    }
+}
+
+#[test]
+fn runtime_expect_fail_list_must_be_honest() {
+    let dir = tempfile::tempdir().unwrap();
+    for (text, says) in [
+        ("kill::no_such_check because\n", "no check named"),
+        ("kill::sigkill_stops_a_running_container\n", "no reason"),
+    ] {
+        let f = dir.path().join("list");
+        std::fs::write(&f, text).unwrap();
+        let o = run(&[
+            "runtime",
+            "--runtime",
+            "runc",
+            "--expect-fail",
+            f.to_str().unwrap(),
+        ]);
+        assert_eq!(code(&o), 2);
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
+    let o = run(&[
+        "runtime",
+        "--runtime",
+        "runc",
+        "--expect-fail",
+        "/nonexistent",
+    ]);
+    assert_eq!(code(&o), 2);
+}

@@ -204,3 +204,32 @@ fn sigint_removes_everything() {
 fn sigterm_removes_everything() {
     interrupted_run_leaves_nothing(libc::SIGTERM);
 }
+
+#[test]
+fn a_runtime_printing_garbage_fails_checks_without_a_panic() {
+    let Some((_, probe)) = prerequisites() else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let rt = dir.path().join("garbage-runtime");
+    // Answers everything with exit 0 and bytes that are no JSON (nor UTF-8).
+    std::fs::write(&rt, "#!/bin/sh\nprintf 'garbage \\377\\376 {\\n'\nexit 0\n").unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&rt, std::fs::Permissions::from_mode(0o755)).unwrap();
+    let mut opts = options(&rt, &[], &probe, &[]);
+    opts.timeout = Duration::from_secs(2);
+    let run = run(&opts, None);
+    assert_eq!(run.results.len(), oci_check_harness::scenarios::all().len());
+    for r in &run.results {
+        assert!(!r.message.contains("panicked"), "{}: {}", r.id, r.message);
+    }
+    assert_eq!(
+        outcome(&run, "state::document_adheres_to_the_state_schema"),
+        Outcome::Fail
+    );
+    assert_eq!(
+        outcome(&run, "features::document_adheres_to_the_features_schema"),
+        Outcome::Fail
+    );
+    assert_clean(&work_dir(&run));
+}
