@@ -135,6 +135,7 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         &Silent
     };
     let run = runner::run(&prepared, &all, &opts, progress);
+    prepared.janitor.park_if_stopping();
     Ok(write_report(&run, &args.out))
 }
 

@@ -115,16 +115,18 @@ pub fn run(
     cwd: Option<&Path>,
     timeout: Duration,
 ) -> Call {
-    run_inner(Some(janitor), program, args, cwd, timeout)
+    run_inner(janitor, false, program, args, cwd, timeout)
 }
 
-/// As [`run`], for the janitor's own clean-up calls, which must run while it is stopping.
-pub fn run_ungated(program: &Path, args: &[String], timeout: Duration) -> Call {
-    run_inner(None, program, args, None, timeout)
+/// As [`run`], for the janitor's clean-up calls: these also run while it is stopping, from the
+/// thread doing the shutdown.
+pub fn run_cleanup(janitor: &Janitor, program: &Path, args: &[String], timeout: Duration) -> Call {
+    run_inner(janitor, true, program, args, None, timeout)
 }
 
 fn run_inner(
-    janitor: Option<&Janitor>,
+    janitor: &Janitor,
+    cleanup: bool,
     program: &Path,
     args: &[String],
     cwd: Option<&Path>,
@@ -153,11 +155,7 @@ fn run_inner(
         cmd.current_dir(dir);
     }
     let start = Instant::now();
-    let spawned = match janitor {
-        Some(j) => j.spawn(&mut cmd),
-        None => Some(cmd.spawn()),
-    };
-    let Some(mut child) = spawned else {
+    let Some(mut child) = janitor.spawn(&mut cmd, cleanup) else {
         return not_started(argv, "the run is shutting down".into());
     };
     let child = match child.as_mut() {
@@ -189,16 +187,12 @@ fn run_inner(
             Err(e) => {
                 kill_group(pgid);
                 let _ = child.wait();
-                if let Some(j) = janitor {
-                    j.finished(pgid);
-                }
+                janitor.finished(pgid);
                 return not_started(argv, format!("waiting for the command: {e}"));
             }
         }
     };
-    if let Some(j) = janitor {
-        j.finished(pgid);
-    }
+    janitor.finished(pgid);
     Call {
         argv,
         exit,

@@ -36,9 +36,12 @@ pub struct Tracked {
 
 #[derive(Default)]
 struct Inner {
-    /// Process groups of runtime calls in flight.
+    /// Process groups of runtime calls in flight (the janitor's own included).
     groups: BTreeSet<i32>,
     containers: BTreeMap<u64, Tracked>,
+    /// Once stopping: the one thread that cleans up. Any other thread's call would race with
+    /// it (and a runtime given `--root` recreates the state root the clean-up just removed).
+    cleaner: Option<std::thread::ThreadId>,
 }
 
 pub struct Janitor {
@@ -67,16 +70,26 @@ impl Janitor {
         self.stopping.load(Ordering::SeqCst)
     }
 
+    /// When a signal stopped the run, waits for the signal handler to finish clean-up and end
+    /// the process; otherwise returns at once.
+    pub fn park_if_stopping(&self) {
+        while self.stopping() {
+            std::thread::park_timeout(Duration::from_secs(1));
+        }
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
         // A panic elsewhere while holding the lock leaves plain data behind; keep going.
         self.inner.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Spawns `cmd` and registers its process group, under the lock so a shutdown cannot slip
-    /// in between. `None` once the run is stopping: nothing new starts then.
-    pub(crate) fn spawn(&self, cmd: &mut Command) -> Option<io::Result<Child>> {
+    /// in between. `None` once the run is stopping, except for clean-up calls of the thread
+    /// doing the shutdown: nothing else starts then.
+    pub(crate) fn spawn(&self, cmd: &mut Command, cleanup: bool) -> Option<io::Result<Child>> {
         let mut inner = self.lock();
-        if self.stopping() {
+        let is_cleaner = inner.cleaner == Some(std::thread::current().id());
+        if self.stopping() && !(cleanup && is_cleaner) {
             return None;
         }
         let child = cmd.spawn();
@@ -98,11 +111,19 @@ impl Janitor {
     }
 
     /// Cleans one registered container and forgets it. Returns what could not be removed.
+    /// Once the run is stopping, only the shutdown's thread cleans.
     pub fn clean(&self, key: u64) -> Vec<String> {
-        let Some(t) = self.lock().containers.get(&key).cloned() else {
-            return Vec::new();
+        let t = {
+            let inner = self.lock();
+            if self.stopping() && inner.cleaner != Some(std::thread::current().id()) {
+                return Vec::new();
+            }
+            match inner.containers.get(&key) {
+                Some(t) => t.clone(),
+                None => return Vec::new(),
+            }
         };
-        let leftovers = clean_container(&t);
+        let leftovers = self.clean_container(&t);
         self.lock().containers.remove(&key);
         leftovers
     }
@@ -111,8 +132,9 @@ impl Janitor {
     /// registered container is cleaned, the work directory is removed. Returns leftovers.
     pub fn shutdown(&self) -> Vec<String> {
         let groups = {
-            let inner = self.lock();
+            let mut inner = self.lock();
             self.stopping.store(true, Ordering::SeqCst);
+            inner.cleaner = Some(std::thread::current().id());
             inner.groups.clone()
         };
         for g in groups {
@@ -121,8 +143,12 @@ impl Janitor {
         self.finish()
     }
 
-    /// Cleans every container still registered and removes the work directory.
+    /// Cleans every container still registered and removes the work directory. Once the run
+    /// is stopping, only the shutdown's thread does this.
     pub fn finish(&self) -> Vec<String> {
+        if self.stopping() && self.lock().cleaner != Some(std::thread::current().id()) {
+            return Vec::new();
+        }
         let all: Vec<u64> = self.lock().containers.keys().copied().collect();
         let mut leftovers: Vec<String> = all.into_iter().flat_map(|k| self.clean(k)).collect();
         leftovers.extend(detach_mounts_under(&self.work_dir));
@@ -133,8 +159,9 @@ impl Janitor {
     }
 }
 
-/// Runs `cleanup` (the janitor's shutdown) when SIGINT, SIGTERM or SIGHUP arrives, then exits
-/// with 128 + the signal number, as a shell would report it.
+/// Runs the janitor's shutdown when SIGINT, SIGTERM or SIGHUP arrives, then exits with 128 +
+/// the signal number, as a shell would report it. A caller whose run returns while the janitor
+/// is stopping must not go on (its report would be a lie): see [`Janitor::park_if_stopping`].
 pub fn stop_on_signals(janitor: Arc<Janitor>) -> io::Result<()> {
     use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
     let mut signals = signal_hook::iterator::Signals::new([SIGINT, SIGTERM, SIGHUP])?;
@@ -152,32 +179,37 @@ pub fn stop_on_signals(janitor: Arc<Janitor>) -> io::Result<()> {
     Ok(())
 }
 
-fn quiet_runtime(t: &Tracked, args: &[&str]) -> exec::Call {
-    let mut all = t.global_args.clone();
-    all.extend(args.iter().map(|s| s.to_string()));
-    exec::run_ungated(&t.runtime, &all, CLEANUP_TIMEOUT)
-}
+impl Janitor {
+    fn quiet_runtime(&self, t: &Tracked, args: &[&str]) -> exec::Call {
+        let mut all = t.global_args.clone();
+        all.extend(args.iter().map(|s| s.to_string()));
+        exec::run_cleanup(self, &t.runtime, &all, CLEANUP_TIMEOUT)
+    }
 
-/// Removes one container by every means available. Returns what is left.
-pub fn clean_container(t: &Tracked) -> Vec<String> {
-    let mut leftovers = Vec::new();
-    // The runtime first: it knows its own state. Its failures are expected (the container may
-    // never have been created, or be gone already), so they are not reported. `delete --force`
-    // alone is enough for runc, crun and youki; a runtime without it gets kill, then delete.
-    if !quiet_runtime(t, &["delete", "--force", &t.id]).succeeded()
-        && quiet_runtime(t, &["state", &t.id]).succeeded()
-    {
-        quiet_runtime(t, &["kill", &t.id, "KILL"]);
-        quiet_runtime(t, &["delete", &t.id]);
+    /// Removes one container by every means available. Returns what is left.
+    fn clean_container(&self, t: &Tracked) -> Vec<String> {
+        let mut leftovers = Vec::new();
+        // The runtime first: it knows its own state. Its failures are expected (the container
+        // may never have been created, or be gone already), so they are not reported.
+        // `delete --force` alone is enough for runc, crun and youki; a runtime without it gets
+        // kill, then delete.
+        if !self
+            .quiet_runtime(t, &["delete", "--force", &t.id])
+            .succeeded()
+            && self.quiet_runtime(t, &["state", &t.id]).succeeded()
+        {
+            self.quiet_runtime(t, &["kill", &t.id, "KILL"]);
+            self.quiet_runtime(t, &["delete", &t.id]);
+        }
+        if let Some(path) = &t.cgroups_path {
+            leftovers.extend(remove_cgroup(path));
+        }
+        leftovers.extend(detach_mounts_under(&t.bundle));
+        if let Err(e) = remove_tree_on_one_device(&t.bundle) {
+            leftovers.push(format!("bundle {}: {e}", t.bundle.display()));
+        }
+        leftovers
     }
-    if let Some(path) = &t.cgroups_path {
-        leftovers.extend(remove_cgroup(path));
-    }
-    leftovers.extend(detach_mounts_under(&t.bundle));
-    if let Err(e) = remove_tree_on_one_device(&t.bundle) {
-        leftovers.push(format!("bundle {}: {e}", t.bundle.display()));
-    }
-    leftovers
 }
 
 /// Mount points of every cgroup hierarchy visible here (v1 controllers, named, v2).

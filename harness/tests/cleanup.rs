@@ -145,6 +145,7 @@ fn signal_child() {
     janitor::stop_on_signals(prepared.janitor.clone()).unwrap();
     let all = oci_check_harness::scenarios::all();
     runner::run(&prepared, &all, &opts, &Silent);
+    prepared.janitor.park_if_stopping();
     panic!("the run ended before the signal came");
 }
 

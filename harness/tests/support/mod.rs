@@ -125,6 +125,14 @@ pub fn traces(work_dir: &Path) -> Vec<String> {
         let Some(pid) = pid.to_str().filter(|p| p.parse::<u32>().is_ok()) else {
             continue;
         };
+        // A runtime call still running for this run (its argv names the run's directory).
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&tag) {
+            found.push(format!(
+                "process {pid}: {}",
+                String::from_utf8_lossy(&cmdline).replace('\0', " ")
+            ));
+        }
         let cgroup = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
         let alive = janitor::process_alive(pid.parse().expect("a pid"));
         if let Some(line) = cgroup.lines().find(|l| l.contains(&tag)).filter(|_| alive) {
