@@ -47,6 +47,18 @@ pub struct Base {
     /// `ociVersion` to claim: the newest the runtime says it accepts, at most the spec of record.
     pub oci_version: String,
     pub bounding_caps: std::collections::BTreeSet<String>,
+    /// Namespace kinds this host has, by their /proc/self/ns names (`mnt`, `net`, ...): the
+    /// base config asks only for these.
+    pub host_namespaces: std::collections::BTreeSet<String>,
+}
+
+/// The /proc/self/ns name of a config namespace type.
+pub fn proc_ns_name(config_type: &str) -> &str {
+    match config_type {
+        "network" => "net",
+        "mount" => "mnt",
+        other => other,
+    }
 }
 
 /// A config.json under construction.
@@ -150,14 +162,15 @@ fn build_base(base: &Base, cgroups_path: &str) -> Result<oci_spec::runtime::Spec
         .build()
         .map_err(e)?;
     let namespaces = [
-        LinuxNamespaceType::Pid,
-        LinuxNamespaceType::Mount,
-        LinuxNamespaceType::Ipc,
-        LinuxNamespaceType::Uts,
-        LinuxNamespaceType::Network,
+        (LinuxNamespaceType::Pid, "pid"),
+        (LinuxNamespaceType::Mount, "mnt"),
+        (LinuxNamespaceType::Ipc, "ipc"),
+        (LinuxNamespaceType::Uts, "uts"),
+        (LinuxNamespaceType::Network, "net"),
     ]
     .into_iter()
-    .map(|t| LinuxNamespaceBuilder::default().typ(t).build())
+    .filter(|(_, proc_name)| base.host_namespaces.contains(*proc_name))
+    .map(|(t, _)| LinuxNamespaceBuilder::default().typ(t).build())
     .collect::<Result<Vec<_>, _>>()
     .map_err(e)?;
     let strings = |s: &[&str]| s.iter().map(|s| s.to_string()).collect::<Vec<_>>();
@@ -315,6 +328,7 @@ mod tests {
             bounding_caps: ["CAP_CHOWN", "CAP_KILL", "CAP_SYS_ADMIN"]
                 .map(String::from)
                 .into(),
+            host_namespaces: ["pid", "mnt", "ipc", "uts"].map(String::from).into(),
         }
     }
 
@@ -324,6 +338,14 @@ mod tests {
         assert_eq!(c.0["ociVersion"], "1.0.2");
         assert_eq!(c.0["root"], json!({"path": "rootfs", "readonly": true}));
         assert_eq!(c.0["linux"]["cgroupsPath"], "/oci-check-x-1");
+        // Only namespaces the host has (this one has no network namespaces).
+        let types: Vec<&str> = c.0["linux"]["namespaces"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|n| n["type"].as_str().unwrap())
+            .collect();
+        assert_eq!(types, ["pid", "mount", "ipc", "uts"]);
         // Only default capabilities the host has.
         assert_eq!(
             c.0["process"]["capabilities"]["bounding"],

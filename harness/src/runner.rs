@@ -172,6 +172,7 @@ pub fn prepare(opts: &Options) -> Result<Prepared, String> {
     let base = Base {
         oci_version: config_version(features.as_ref()),
         bounding_caps: host.bounding_caps.clone(),
+        host_namespaces: host.namespaces.clone(),
     };
     let tag = work
         .file_name()
@@ -341,7 +342,7 @@ fn install_quiet_panic_hook() {
 /// Runs one scenario, then removes its containers whatever happened.
 fn run_one(suite: &Suite, s: &Scenario) -> (CheckResult, Vec<String>) {
     if let Some(since) = crate::since::introduced(s.requirements) {
-        if suite.claimed.0 < since {
+        if !crate::since::holds(&suite.claimed.0, &since) {
             let mut r = result_of(s);
             r.outcome = Outcome::Skip;
             r.message = format!(

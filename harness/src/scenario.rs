@@ -214,6 +214,41 @@ impl<'s> Ctx<'s> {
         self.suite.runtime.timeout
     }
 
+    /// SKIP unless the runtime supports `name`: when its features document has a list at
+    /// `pointer` (`/hooks`, `/linux/namespaces`, ...) without `name`, the runtime says it does
+    /// not support it. Without a features document, or without that list, the runtime is
+    /// assumed to support it (and fails the check if it does not).
+    pub fn requires_feature(&self, pointer: &str, name: &str) -> Check {
+        let Some(list) = self
+            .suite
+            .features
+            .as_ref()
+            .and_then(|f| f.pointer(pointer))
+            .and_then(Value::as_array)
+        else {
+            return Ok(());
+        };
+        if list.iter().any(|v| v == name) {
+            Ok(())
+        } else {
+            Err(skip(format!(
+                "the runtime does not support {name:?}: its features document does not list it in {pointer}"
+            )))
+        }
+    }
+
+    /// SKIP unless the host has the namespace kind (a config type: `network`, `user`, ...).
+    pub fn requires_host_namespace(&self, config_type: &str) -> Check {
+        let name = crate::bundle::proc_ns_name(config_type);
+        if self.host().namespaces.contains(name) {
+            Ok(())
+        } else {
+            Err(skip(format!(
+                "this host has no {config_type} namespaces (/proc/self/ns/{name} is missing)"
+            )))
+        }
+    }
+
     /// The base config with this container's own cgroup path.
     pub fn config(&self, cgroups_path: &str) -> Config {
         Config::base(&self.suite.base, cgroups_path)
@@ -222,11 +257,21 @@ impl<'s> Ctx<'s> {
     /// A new container (not created yet): unique ID, bundle with the config `edit` makes from
     /// the base one. Registered with the janitor before anything exists.
     pub fn container(&mut self, edit: impl FnOnce(&mut Config)) -> Result<Container, Stop> {
+        self.container_at(|cfg, _| edit(cfg))
+    }
+
+    /// As [`Ctx::container`], for configs that name host paths inside the bundle: `edit` also
+    /// gets the bundle directory the container will have.
+    pub fn container_at(
+        &mut self,
+        edit: impl FnOnce(&mut Config, &Path),
+    ) -> Result<Container, Stop> {
         let id = self.suite.unique();
         let cgroups_path = format!("/{id}");
+        let dir = self.new_bundle_dir();
         let mut config = self.config(&cgroups_path);
-        edit(&mut config);
-        self.container_with_id(&id, &cgroups_path, config)
+        edit(&mut config, &dir);
+        self.make_container(&id, &cgroups_path, config, dir)
     }
 
     /// A container under a given ID (for duplicate-ID checks).
@@ -236,12 +281,25 @@ impl<'s> Ctx<'s> {
         cgroups_path: &str,
         config: Config,
     ) -> Result<Container, Stop> {
-        let dir = self
-            .rt()
+        let dir = self.new_bundle_dir();
+        self.make_container(id, cgroups_path, config, dir)
+    }
+
+    fn new_bundle_dir(&self) -> PathBuf {
+        self.rt()
             .janitor
             .work_dir()
             .join("bundles")
-            .join(self.suite.unique());
+            .join(self.suite.unique())
+    }
+
+    fn make_container(
+        &mut self,
+        id: &str,
+        cgroups_path: &str,
+        config: Config,
+        dir: PathBuf,
+    ) -> Result<Container, Stop> {
         let key = self.rt().janitor.track(Tracked {
             id: id.to_string(),
             runtime: self.rt().path.clone(),

@@ -7,6 +7,33 @@
 
 /// (requirement ID, first release whose text has it)
 const SINCE: &[(&str, &str)] = &[
+    // The createRuntime, createContainer and startContainer hooks.
+    ("runtime.lifecycle.createRuntime.invoke", "1.0.2"),
+    ("runtime.lifecycle.createRuntime.fail", "1.0.2"),
+    ("runtime.lifecycle.createContainer.invoke", "1.0.2"),
+    ("runtime.lifecycle.createContainer.fail", "1.0.2"),
+    ("runtime.lifecycle.startContainer.invoke", "1.0.2"),
+    ("runtime.lifecycle.startContainer.fail", "1.0.2"),
+    ("config.hooks.prestart.before_createRuntime", "1.0.2"),
+    ("config.hooks.createRuntime.when", "1.0.2"),
+    (
+        "config.hooks.createRuntime.path.resolves_runtime_ns",
+        "1.0.2",
+    ),
+    ("config.hooks.createRuntime.runs_in_runtime_ns", "1.0.2"),
+    ("config.hooks.createContainer.when", "1.0.2"),
+    ("config.hooks.createContainer.after_createRuntime", "1.0.2"),
+    (
+        "config.hooks.createContainer.path.resolves_runtime_ns",
+        "1.0.2",
+    ),
+    ("config.hooks.createContainer.runs_in_container_ns", "1.0.2"),
+    ("config.hooks.startContainer.when", "1.0.2"),
+    (
+        "config.hooks.startContainer.path.resolves_container_ns",
+        "1.0.2",
+    ),
+    ("config.hooks.startContainer.runs_in_container_ns", "1.0.2"),
     // "When the action doesn't support an errno, the runtime MUST print and error and fail."
     (
         "config.linux.seccomp.syscalls.errnoRet.unsupported_error",
@@ -27,6 +54,12 @@ const SINCE: &[(&str, &str)] = &[
     ),
 ];
 
+/// Whether a runtime claiming `claimed` is held to what `since` introduced. A pre-release
+/// claims the release it leads to: "1.0.2-dev" is held to 1.0.2.
+pub fn holds(claimed: &semver::Version, since: &semver::Version) -> bool {
+    semver::Version::new(claimed.major, claimed.minor, claimed.patch) >= *since
+}
+
 /// The newest release that introduced one of `requirements`, if any is newer than v1.0.0.
 pub fn introduced(requirements: &[&str]) -> Option<semver::Version> {
     requirements
@@ -46,6 +79,15 @@ mod tests {
             assert!(oci_check_validator::requirements::get(id).is_some(), "{id}");
             semver::Version::parse(v).unwrap();
         }
+    }
+
+    #[test]
+    fn a_pre_release_is_held_to_its_release() {
+        let v = |s| semver::Version::parse(s).unwrap();
+        assert!(holds(&v("1.0.2-dev"), &v("1.0.2")));
+        assert!(!holds(&v("1.0.2-dev"), &v("1.1.0")));
+        assert!(holds(&v("1.3.0"), &v("1.1.0")));
+        assert!(!holds(&v("1.0.1"), &v("1.0.2")));
     }
 
     #[test]

@@ -6,6 +6,7 @@ use crate::scenario::{mismatch, Check, Footprint, Scenario};
 
 mod errors;
 mod features;
+mod hooks;
 mod kill;
 mod lifecycle;
 mod state;
@@ -18,6 +19,7 @@ pub fn all() -> Vec<Scenario> {
         errors::scenarios(),
         kill::scenarios(),
         features::scenarios(),
+        hooks::scenarios(),
     ]
     .into_iter()
     .flatten()
