@@ -155,41 +155,40 @@ fn run_inner(
         cmd.current_dir(dir);
     }
     let start = Instant::now();
-    let Some(mut child) = janitor.spawn(&mut cmd, cleanup) else {
+    let Some(child) = janitor.spawn(&mut cmd, cleanup) else {
         return not_started(argv, "the run is shutting down".into());
     };
-    let child = match child.as_mut() {
+    let mut child = match child {
         Ok(c) => c,
         Err(e) => return not_started(argv, format!("cannot run {}: {e}", program.display())),
     };
     let pgid = child.id() as i32;
-    let mut pause = Duration::from_micros(200);
-    let exit = loop {
-        match child.try_wait() {
-            Ok(Some(status)) => {
-                break match (status.code(), status.signal()) {
-                    (Some(c), _) => Exit::Code(c),
-                    (None, Some(s)) => Exit::Signal(s),
-                    (None, None) => Exit::Code(-1),
-                }
-            }
-            Ok(None) if start.elapsed() >= timeout => {
-                kill_group(pgid);
-                let _ = child.wait();
-                break Exit::TimedOut(timeout);
-            }
-            Ok(None) => {
-                // Polling with a short, growing pause: most runtime calls end within
-                // milliseconds, and a deadline is checked on every turn.
-                std::thread::sleep(pause);
-                pause = (pause * 2).min(Duration::from_millis(5));
-            }
-            Err(e) => {
-                kill_group(pgid);
-                let _ = child.wait();
-                janitor.finished(pgid);
-                return not_started(argv, format!("waiting for the command: {e}"));
-            }
+    // A thread blocks in wait(2), so the end of the command is seen at once; this thread waits
+    // for it with the deadline, and on the deadline kills the group, which ends the wait.
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait();
+        let _ = tx.send(());
+        status
+    });
+    let timed_out = rx.recv_timeout(timeout).is_err();
+    if timed_out {
+        kill_group(pgid);
+    }
+    let status = waiter
+        .join()
+        .unwrap_or_else(|_| Err(std::io::Error::other("waiter panicked")));
+    let exit = match status {
+        Ok(_) if timed_out => Exit::TimedOut(timeout),
+        Ok(status) => match (status.code(), status.signal()) {
+            (Some(c), _) => Exit::Code(c),
+            (None, Some(s)) => Exit::Signal(s),
+            (None, None) => Exit::Code(-1),
+        },
+        Err(e) => {
+            kill_group(pgid);
+            janitor.finished(pgid);
+            return not_started(argv, format!("waiting for the command: {e}"));
         }
     };
     janitor.finished(pgid);

@@ -15,6 +15,10 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+/// The pause between two looks at something awaited: short, since every look (a runtime
+/// call, a file read) takes time of its own; never a fixed wait for the thing itself.
+const POLL: Duration = Duration::from_millis(1);
+
 /// One check of the suite.
 pub struct Scenario {
     /// `area::what_it_checks`, as `--filter`/`--exact` see it.
@@ -412,7 +416,7 @@ impl<'s> Ctx<'s> {
                     last.unwrap_or_else(|| "no parseable state".into()),
                 ));
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(POLL);
         }
     }
 
@@ -429,7 +433,7 @@ impl<'s> Ctx<'s> {
                     self.patience().as_secs_f64()
                 )));
             }
-            std::thread::sleep(Duration::from_millis(5));
+            std::thread::sleep(POLL);
         }
     }
 
