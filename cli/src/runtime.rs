@@ -14,7 +14,7 @@ use std::time::Duration;
 #[derive(Args)]
 pub struct RuntimeArgs {
     /// The runtime: a path, or a name looked up on PATH.
-    #[arg(long, required_unless_present = "list")]
+    #[arg(long, required_unless_present_any = ["list", "coverage"])]
     runtime: Option<String>,
     /// An argument passed to every runtime call, before the operation (repeatable):
     /// --runtime-arg=--debug
@@ -33,6 +33,10 @@ pub struct RuntimeArgs {
     /// List the scenarios (as `cargo test -- --list` does) and exit.
     #[arg(long)]
     list: bool,
+    /// Print how many of the spec's dynamic MUST/SHOULD requirements the checks cover, per
+    /// level and file, and those not covered, and exit.
+    #[arg(long)]
+    coverage: bool,
     /// Run only scenarios whose name contains one of these (repeatable).
     #[arg(long = "filter", value_name = "SUBSTRING")]
     filters: Vec<String>,
@@ -83,6 +87,11 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         exact: args.exact,
         skip: args.skip.clone(),
     };
+    if args.coverage {
+        let rows = oci_check_harness::coverage::rows(&all, &scenarios::not_checkable());
+        print!("{}", oci_check_harness::coverage::render(&rows));
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.list {
         let chosen = selection.select(&all);
         for s in &chosen {

@@ -10,6 +10,7 @@
 //! known-deviation baseline.
 
 pub mod bundle;
+pub mod coverage;
 pub mod exec;
 pub mod host;
 pub mod janitor;

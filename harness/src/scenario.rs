@@ -90,6 +90,45 @@ pub fn expect_eq<T: Debug + PartialEq>(what: &str, expected: T, observed: T) -> 
     }
 }
 
+/// Fails unless `expected == observed`, with both as pretty JSON and a line diff of them
+/// (made with `similar`) in the message: for comparing what the config asked with what the
+/// probe saw, field by field.
+pub fn expect_same<T: serde::Serialize + PartialEq>(
+    what: &str,
+    expected: &T,
+    observed: &T,
+) -> Check {
+    if expected == observed {
+        return Ok(());
+    }
+    let pretty = |v: &T| serde_json::to_string_pretty(v).unwrap_or_else(|e| e.to_string());
+    let (e, o) = (pretty(expected), pretty(observed));
+    let diff = similar::TextDiff::from_lines(&e, &o)
+        .unified_diff()
+        .header("expected (config)", "observed (in the container)")
+        .to_string();
+    Err(mismatch(format!("{what} differs:\n{diff}"), e, o))
+}
+
+/// Fails unless `observed` holds every item of `expected`, in any order (runtimes add their
+/// own entries to lists such as the devices cgroup's; lists are never compared by position).
+pub fn expect_subset<T: std::fmt::Debug + PartialEq>(
+    what: &str,
+    expected: &[T],
+    observed: &[T],
+) -> Check {
+    let missing: Vec<&T> = expected.iter().filter(|e| !observed.contains(e)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(mismatch(
+            format!("{what}: {} expected item(s) missing", missing.len()),
+            format!("{expected:?} (in any order, others allowed)"),
+            format!("{observed:?}; missing {missing:?}"),
+        ))
+    }
+}
+
 /// Fails with `message` unless `cond`.
 pub fn ensure(cond: bool, message: impl FnOnce() -> String) -> Check {
     if cond {
@@ -453,6 +492,34 @@ impl<'s> Ctx<'s> {
                 .into_iter()
                 .find(|r| r["event"] == "ready")
         })
+    }
+
+    /// Runs the probe's report in a container whose config `edit` makes from the base one:
+    /// `oci-probe report --out /out/report.json ARGS...` (ARGS: `--check-paths P...`,
+    /// `--sysctl NAME...`). Returns the container (still there, stopped) and what the probe
+    /// saw. Fails if the runtime cannot create or start it, or the report never comes.
+    pub fn probe_report(
+        &mut self,
+        edit: impl FnOnce(&mut Config),
+        args: &[&str],
+    ) -> Result<(Container, oci_probe::Report), Stop> {
+        let out = format!("{}/report.json", crate::bundle::OUT);
+        let c = self.container(|cfg| {
+            let mut all = vec!["report", "--out", out.as_str()];
+            all.extend_from_slice(args);
+            cfg.probe_args(&all);
+            edit(cfg);
+        })?;
+        self.created(&c)?;
+        let call = self.start(&c);
+        self.succeed(call, "start")?;
+        let path = c.bundle.out("report.json");
+        let text = self.wait_for("the probe's report in /out/report.json", || {
+            std::fs::read_to_string(&path).ok()
+        })?;
+        let report = serde_json::from_str(&text)
+            .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+        Ok((c, report))
     }
 
     /// What the container leaves on the host now.

@@ -155,3 +155,64 @@ pub fn traces(work_dir: &Path) -> Vec<String> {
 pub fn work_dir(run: &Run) -> PathBuf {
     PathBuf::from(&run.facts["work_dir"])
 }
+
+/// For each `(mode, checks)`: every check FAILs against `broken-runtime --break=MODE` and,
+/// against runc, passes or is SKIP (or is listed in `runc_deviations`); and neither run leaves
+/// anything behind. Returns what went wrong, empty when all is well. MODE is one of the
+/// wrapper's modes, e.g. `ignore:/process/rlimits` (the runtime ignores that part of the
+/// config) or `state-lies-status`.
+pub fn check_table(table: &[(&str, &[&str])], runc_deviations: &[&str]) -> Vec<String> {
+    let Some((runc, probe)) = prerequisites() else {
+        return Vec::new();
+    };
+    let wrapper = broken_runtime();
+    let mut problems = Vec::new();
+    for (mode, checks) in table {
+        let arg = format!("--break={mode}");
+        let mut opts = options(&wrapper, &[&arg], &probe, checks);
+        // What a broken runtime never does is waited for until this deadline: keep it short.
+        opts.timeout = Duration::from_secs(3);
+        let broken = run(&opts, None);
+        let honest = run(&options(&runc, &[], &probe, checks), None);
+        for check in *checks {
+            let got = outcome(&broken, check);
+            if got != Outcome::Fail {
+                problems.push(format!("{check} against --break={mode}: {got:?}, not Fail"));
+            }
+            let base = outcome(&honest, check);
+            if ![Outcome::Pass, Outcome::Skip].contains(&base) && !runc_deviations.contains(check) {
+                let r = honest
+                    .results
+                    .iter()
+                    .find(|r| r.id == *check)
+                    .expect("a result");
+                problems.push(format!("{check} against runc: {base:?}: {}", r.message));
+            }
+        }
+        for r in [&broken, &honest] {
+            let left = traces(&work_dir(r));
+            if !left.is_empty() {
+                problems.push(format!("--break={mode} left {left:?}"));
+            }
+        }
+    }
+    problems
+}
+
+/// Names of the scenarios of `area` (`"process::"`) that appear in none of `tables`.
+pub fn never_shown_failing(
+    area: &str,
+    table: &[(&str, &[&str])],
+    runc_deviations: &[&str],
+) -> Vec<&'static str> {
+    let covered: Vec<&str> = table
+        .iter()
+        .flat_map(|(_, c)| c.iter().copied())
+        .chain(runc_deviations.iter().copied())
+        .collect();
+    scenarios::all()
+        .iter()
+        .map(|s| s.name)
+        .filter(|n| n.starts_with(area) && !covered.contains(n))
+        .collect()
+}
