@@ -367,9 +367,12 @@ fn run_one(suite: &Suite, s: &Scenario) -> (CheckResult, Vec<String>) {
         }
         Ok(Err(Stop::Fail(f))) => {
             r.outcome = Outcome::Fail;
-            r.message = f.message;
+            // Every FAIL says what was expected and what was observed: where the check gave
+            // only a message, the expectation is the spec's promise it checks (its title) and
+            // the observation is the message.
             r.expected = f.expected;
             r.observed = f.observed;
+            r.message = f.message;
         }
         Err(_) => {
             r.outcome = Outcome::Fail;
@@ -378,6 +381,13 @@ fn run_one(suite: &Suite, s: &Scenario) -> (CheckResult, Vec<String>) {
                 .unwrap_or_else(|| "panicked".into());
             r.message = format!("the check panicked (a harness bug): {msg}");
         }
+    }
+    if r.outcome == Outcome::Fail && r.expected.is_none() {
+        // Every FAIL says what was expected and what was observed: where the check gave only
+        // a message, the expectation is the spec's promise it checks (its title) and the
+        // observation is the message.
+        r.expected = Some(s.title.to_string());
+        r.observed = Some(r.message.clone());
     }
     if r.outcome == Outcome::Fail && !ctx.calls.is_empty() {
         let calls: Vec<String> = ctx.calls.iter().map(Call::transcript).collect();

@@ -13,6 +13,9 @@ pub fn render(run: &Run, opts: &Options) -> String {
         Renderer::plain()
     };
     let mut out = String::new();
+    if run.kind == oci_check_model::RunKind::Runtime {
+        out.push_str(&runtime_header(run));
+    }
     for r in &run.results {
         match r.outcome {
             Outcome::Fail | Outcome::Xpass => {
@@ -172,6 +175,20 @@ fn token_end(text: &str, start: usize) -> usize {
         }
         None => start,
     }
+}
+
+/// What was run against what, for a runtime run: the runtime, what it claims, the host.
+fn runtime_header(run: &Run) -> String {
+    let f = |k: &str| run.facts.get(k).map(String::as_str).unwrap_or("?");
+    format!(
+        "runtime {} ({}), {}; configs claim ociVersion {}\nhost: kernel {}, cgroup {}\n\n",
+        f("runtime.path"),
+        f("runtime.version"),
+        f("runtime.claims"),
+        f("config.ociVersion"),
+        f("host.kernel"),
+        f("host.cgroup"),
+    )
 }
 
 fn summary(run: &Run, opts: &Options) -> String {
