@@ -1,10 +1,1132 @@
 //! cgroups: `linux.cgroupsPath` and `linux.resources`, each value read back by the probe from the container's own cgroup.
+//!
+//! Every limit is read inside the container, from its own cgroup (`report.cgroup`): the
+//! scenarios mount the cgroup filesystem read-only at `/sys/fs/cgroup` and, on a hybrid host,
+//! the unified hierarchy at `/tmp`, so the probe sees both. Devices, block devices, CPUs,
+//! memory nodes, huge page sizes and controllers are found on the host; what the host lacks is
+//! SKIP. The values in `linux.resources` have no runtime row of their own (their rows are the
+//! config's `.optional` fields), so those checks cite the runtime's duty to apply every
+//! property of `config.json` at create.
 
-use crate::scenario::Scenario;
+use super::{footprint_empty, must_error};
+use crate::bundle::{Config, OUT};
+use crate::host::Host;
+use crate::scenario::{
+    ensure, expect_same, expect_subset, fail, mismatch, skip, Check, Container, Ctx, Scenario, Stop,
+};
+use oci_probe::{Hierarchy, IoThrottle, Limit, Report};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+/// Applying what `config.json` asks: the rows every value check cites.
+const APPLIED: [&str; 2] = [
+    "runtime.ops.create.apply_all_but_process",
+    "runtime.lifecycle.create.env_per_config",
+];
 
 pub fn scenarios() -> Vec<Scenario> {
-    Vec::new()
+    vec![
+        Scenario {
+            name: "resources::absolute_cgroups_path_is_relative_to_the_cgroup_mount",
+            title: "An absolute cgroupsPath is taken relative to the cgroups mount point",
+            requirements: &[
+                "config.linux.cgroupsPath.absolute_relative_to_mount",
+                "runtime.ops.create.apply_all_but_process",
+            ],
+            run: absolute_cgroups_path_is_relative_to_the_cgroup_mount,
+        },
+        Scenario {
+            name: "resources::same_cgroups_path_attaches_to_the_same_place",
+            title: "The same (relative) cgroupsPath attaches consistently to the same place in the hierarchy",
+            requirements: &["config.linux.cgroupsPath.consistent"],
+            run: same_cgroups_path_attaches_to_the_same_place,
+        },
+        Scenario {
+            name: "resources::unusable_cgroups_path_is_refused",
+            title: "A cgroupsPath the runtime considers invalid generates an error (and nothing is left)",
+            requirements: &[
+                "config.linux.cgroupsPath.invalid_error",
+                "runtime.errors.no_side_effects",
+            ],
+            run: unusable_cgroups_path_is_refused,
+        },
+        Scenario {
+            name: "resources::memory_limits_are_applied",
+            title: "memory limit, reservation, swap, swappiness and disableOOMKiller are set in the container's memory cgroup",
+            requirements: &APPLIED,
+            run: memory_limits_are_applied,
+        },
+        Scenario {
+            name: "resources::deprecated_kernel_memory_limits_do_not_stop_the_container",
+            title: "memory.kernel and kernelTCP are NOT RECOMMENDED: a runtime may apply or ignore them, not fail on them",
+            requirements: &[],
+            run: deprecated_kernel_memory_limits_do_not_stop_the_container,
+        },
+        Scenario {
+            name: "resources::cpu_shares_quota_and_period_are_applied",
+            title: "cpu shares, quota and period are set in the container's cpu cgroup",
+            requirements: &APPLIED,
+            run: cpu_shares_quota_and_period_are_applied,
+        },
+        Scenario {
+            name: "resources::cpu_burst_and_idle_are_applied",
+            title: "cpu burst (no larger than quota) and idle are set in the container's cpu cgroup",
+            requirements: &APPLIED,
+            run: cpu_burst_and_idle_are_applied,
+        },
+        Scenario {
+            name: "resources::cpuset_cpus_and_mems_are_applied",
+            title: "cpu.cpus and cpu.mems are set in the container's cpuset cgroup and bound the process",
+            requirements: &APPLIED,
+            run: cpuset_cpus_and_mems_are_applied,
+        },
+        Scenario {
+            name: "resources::pids_limit_is_applied",
+            title: "pids.limit is the container's pids.max",
+            requirements: &APPLIED,
+            run: pids_limit_is_applied,
+        },
+        Scenario {
+            name: "resources::pids_limit_zero_is_a_limit",
+            title: "0 is a valid pids limit and SHOULD be treated as such (not as unlimited)",
+            requirements: &["config.linux.resources.pids.zero_valid"],
+            run: pids_limit_zero_is_a_limit,
+        },
+        Scenario {
+            name: "resources::block_io_weight_and_throttles_are_applied",
+            title: "blockIO weight, per-device weights and throttles are set in the container's blkio/io cgroup",
+            requirements: &APPLIED,
+            run: block_io_weight_and_throttles_are_applied,
+        },
+        Scenario {
+            name: "resources::hugepage_limits_are_applied_or_refused",
+            title: "hugepageLimits are set in the container's hugetlb cgroup, or create fails when they cannot be applied",
+            requirements: &[
+                "runtime.ops.create.error_cannot_apply",
+                "config.linux.resources.unified.v1_conversion_error",
+                "runtime.ops.create.apply_all_but_process",
+            ],
+            run: hugepage_limits_are_applied_or_refused,
+        },
+        Scenario {
+            name: "resources::unified_values_are_written_with_their_controller_enabled",
+            title: "unified keys are written to the container's v2 cgroup, with the needed controller enabled",
+            requirements: &[
+                "config.linux.resources.unified.enable_controllers",
+                "config.linux.resources.unified.write_unknown",
+            ],
+            run: unified_values_are_written_with_their_controller_enabled,
+        },
+        Scenario {
+            name: "resources::unified_key_of_a_missing_controller_is_refused",
+            title: "A unified key of a controller that is not present generates an error (and nothing is left)",
+            requirements: &[
+                "config.linux.resources.unified.error_missing_controller",
+                "runtime.errors.no_side_effects",
+            ],
+            run: unified_key_of_a_missing_controller_is_refused,
+        },
+        Scenario {
+            name: "resources::intel_rdt_without_resctrl_is_refused",
+            title: "intelRdt set with no mounted resctrl filesystem generates an error (and nothing is left)",
+            requirements: &[
+                "config.linux.intelRdt.no_resctrl_error",
+                "runtime.errors.no_side_effects",
+            ],
+            run: intel_rdt_without_resctrl_is_refused,
+        },
+        Scenario {
+            name: "resources::cgroup_ownership_is_unchanged_on_cgroup_v1",
+            title: "Runtimes SHOULD NOT change the ownership of container cgroups when cgroups v1 is in use",
+            requirements: &["config.linux.cgroups.ownership.not_v1"],
+            run: cgroup_ownership_is_unchanged_on_cgroup_v1,
+        },
+        Scenario {
+            name: "resources::cgroup_ownership_is_unchanged_without_a_cgroup_namespace",
+            title: "A runtime SHOULD NOT change a container cgroup's owner unless it creates a cgroup namespace",
+            requirements: &["config.linux.cgroups.ownership.requires_cgroupns"],
+            run: cgroup_ownership_is_unchanged_without_a_cgroup_namespace,
+        },
+        Scenario {
+            name: "resources::cgroup_ownership_is_unchanged_without_a_cgroup_mount",
+            title: "Without a read/write cgroup mount the runtime SHOULD NOT change the cgroup ownership",
+            requirements: &[
+                "config.linux.cgroups.ownership.no_mount_no_chown",
+                "config.linux.cgroups.ownership.iff_rw_mount",
+            ],
+            run: cgroup_ownership_is_unchanged_without_a_cgroup_mount,
+        },
+        Scenario {
+            name: "resources::memory_policy_modes_of_the_features_are_recognized",
+            title: "Every mode the features document lists for memoryPolicy is recognized in config.json",
+            requirements: &["features.linux.memoryPolicy.modes.recognized"],
+            run: memory_policy_modes_of_the_features_are_recognized,
+        },
+        Scenario {
+            name: "resources::memory_policy_flags_of_the_features_are_recognized",
+            title: "Every flag the features document lists for memoryPolicy is recognized in config.json",
+            requirements: &["features.linux.memoryPolicy.flags.recognized"],
+            run: memory_policy_flags_of_the_features_are_recognized,
+        },
+    ]
 }
 
 /// Counted requirement rows of this area that no check can cover, with the reason.
-pub const NOT_CHECKABLE: &[(&str, &str)] = &[];
+pub const NOT_CHECKABLE: &[(&str, &str)] = &[
+    ("config.linux.cgroups.fit_for_purpose", "whether a runtime checks its cgroup (a MAY) is not observable; only a check that fails without an error would break the row, and that cannot be told apart from no check"),
+    ("config.linux.resources.memory.checkBeforeUpdate.reject", "only a new limit (an update of a running container) can be rejected; updating resources is not an operation of the OCI command line"),
+    ("config.linux.cgroups.ownership.delegate_files_only", "ownership is changed only on cgroup v2; this host's container cgroups are v1 (hybrid host, hugetlb alone on v2)"),
+    ("config.linux.cgroups.ownership.missing_files_no_fail", "ownership is changed only on cgroup v2; this host's container cgroups are v1"),
+    ("config.linux.cgroups.ownership.chown_existing", "ownership is changed only on cgroup v2; this host's container cgroups are v1"),
+    ("config.linux.cgroups.ownership.fallback_list", "ownership is changed only on cgroup v2, and this kernel has /sys/kernel/cgroup/delegate, so the fallback list is never used"),
+    ("config.linux.cgroups.ownership.no_other_files", "ownership is changed only on cgroup v2; this host's container cgroups are v1"),
+    ("config.linux.intelRdt.write_tasks", "needs a mounted resctrl filesystem (an RDT-capable CPU); this host has none"),
+    ("config.linux.intelRdt.unset_no_touch", "needs a mounted resctrl filesystem to watch; this host has none"),
+    ("config.linux.intelRdt.closID.root_default", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.write_both", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.write_order", "needs a mounted resctrl filesystem, and the order of two writes to one file is not observable afterwards"),
+    ("config.linux.intelRdt.write_either", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.write_schemata", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.no_write_if_none", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.closID_default_container_id", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.closID_create_dir", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.closID_compare_existing", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.closID_check_preconfigured", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.closID_assign_or_error", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.remove_created_dir", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.keep_uncreated_dir", "needs a mounted resctrl filesystem; this host has none"),
+    ("config.linux.intelRdt.mon_group_create", "needs a mounted resctrl filesystem with monitoring; this host has none"),
+    ("config.linux.intelRdt.mon_group_name", "needs a mounted resctrl filesystem with monitoring; this host has none"),
+    ("config.linux.intelRdt.mon_group_delete", "needs a mounted resctrl filesystem with monitoring; this host has none"),
+    ("config.linux.intelRdt.mon_group_error", "needs a resctrl filesystem whose MON groups can be exhausted; this host has none"),
+];
+
+// ---------------------------------------------------------------------------------------------
+// Helpers
+
+/// SKIP unless the runtime claims a spec release that has what `what` names.
+fn held_to(ctx: &Ctx, since: &str, what: &str) -> Check {
+    let v = semver::Version::parse(since).expect("a release");
+    if crate::since::holds(&ctx.suite.claimed.0, &v) {
+        Ok(())
+    } else {
+        Err(skip(format!(
+            "{what} came with spec v{since}; the runtime claims {} ({})",
+            ctx.suite.claimed.0, ctx.suite.claimed.1
+        )))
+    }
+}
+
+fn requires_controller(host: &Host, name: &str) -> Check {
+    if host.has_controller(name) {
+        Ok(())
+    } else {
+        Err(skip(format!(
+            "this host has no {name} cgroup controller (neither a v1 hierarchy nor in the v2 root's cgroup.controllers)"
+        )))
+    }
+}
+
+/// The cgroup filesystems, read-only, where the probe looks: the `cgroup` mount at
+/// /sys/fs/cgroup, plus the unified hierarchy at /tmp on a hybrid host (runtimes mount only the
+/// v1 hierarchies there).
+fn mount_cgroups(cfg: &mut Config, host: &Host) {
+    cfg.push(
+        "/mounts",
+        json!({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+               "options": ["nosuid", "noexec", "nodev", "relatime", "ro"]}),
+    );
+    if host.cgroup_version == "hybrid" {
+        cfg.push(
+            "/mounts",
+            json!({"destination": "/tmp", "type": "cgroup2", "source": "cgroup2",
+                   "options": ["nosuid", "noexec", "nodev", "ro"]}),
+        );
+    }
+}
+
+fn report_args(cfg: &mut Config) {
+    let out = format!("{OUT}/report.json");
+    cfg.probe_args(&["report", "--out", &out]);
+}
+
+/// Starts a created container running the probe's report and returns the report.
+fn report_of(ctx: &mut Ctx, c: &Container) -> Result<Report, Stop> {
+    let call = ctx.start(c);
+    ctx.succeed(call, "start")?;
+    let path = c.bundle.out("report.json");
+    let text = ctx.wait_for("the probe's report in /out/report.json", || {
+        std::fs::read_to_string(&path).ok()
+    })?;
+    serde_json::from_str(&text).map_err(|e| fail(format!("the probe's report does not parse: {e}")))
+}
+
+/// create must fail, and nothing of the container may exist afterwards.
+fn create_is_refused(ctx: &mut Ctx, c: &Container, what: &str) -> Check {
+    let call = ctx.create(c);
+    must_error(&call, what)?;
+    let call = ctx.call(&["state", &c.id]);
+    must_error(&call, "state of a container whose create failed")?;
+    footprint_empty("the failed create", &ctx.footprint(c))
+}
+
+fn section<'r, T>(s: &'r Option<T>, controller: &str) -> Result<&'r T, Stop> {
+    s.as_ref().ok_or_else(|| {
+        fail(format!(
+            "the probe sees no {controller} cgroup of its own inside the container (no such controller in its mounted cgroup filesystems)"
+        ))
+    })
+}
+
+fn lim(v: u64) -> Option<Limit> {
+    Some(Limit::Value(v))
+}
+
+/// A lines of `/proc/self/status` (`Cpus_allowed_list`, `Mems_allowed_list`) as numbers.
+fn own_list(key: &str) -> Vec<u32> {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(key))
+        .and_then(|v| oci_probe::parse::parse_cpu_list(v.trim_start_matches(':').trim()))
+        .unwrap_or_default()
+}
+
+/// Block devices of the host, by name: (name, major, minor), sorted, real disks first.
+fn block_devices() -> Vec<(String, u32, u32, bool)> {
+    let mut found: Vec<(String, u32, u32, bool)> = std::fs::read_dir("/sys/block")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .filter_map(|e| {
+            let name = e.file_name().into_string().ok()?;
+            let dev = std::fs::read_to_string(e.path().join("dev")).ok()?;
+            let (maj, min) = dev.trim().split_once(':')?;
+            let real = e.path().join("device").exists();
+            Some((name, maj.parse().ok()?, min.parse().ok()?, real))
+        })
+        .filter(|(n, ..)| !n.starts_with("loop") && !n.starts_with("ram"))
+        .collect();
+    found.sort_by(|a, b| b.3.cmp(&a.3).then(a.0.cmp(&b.0)));
+    found
+}
+
+fn uses_bfq(name: &str) -> bool {
+    std::fs::read_to_string(format!("/sys/block/{name}/queue/scheduler"))
+        .is_ok_and(|s| s.contains("[bfq]"))
+}
+
+/// The mount point of a v1 hierarchy holding `controller`.
+fn v1_mount(controller: &str) -> Option<PathBuf> {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    oci_probe::parse::parse_mountinfo(&text)
+        .into_iter()
+        .find(|m| m.fstype == "cgroup" && m.super_options.iter().any(|o| o == controller))
+        .map(|m| PathBuf::from(m.destination))
+}
+
+/// Huge page sizes of the host as the spec spells them (`2MB`, `1GB`, `64KB`), with bytes.
+fn hugepage_sizes() -> Vec<(String, u64)> {
+    let mut sizes: Vec<(String, u64)> = std::fs::read_dir("/sys/kernel/mm/hugepages")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| {
+            let kb: u64 = n
+                .strip_prefix("hugepages-")?
+                .strip_suffix("kB")?
+                .parse()
+                .ok()?;
+            let name = if kb.is_multiple_of(1024 * 1024) {
+                format!("{}GB", kb / (1024 * 1024))
+            } else if kb.is_multiple_of(1024) {
+                format!("{}MB", kb / 1024)
+            } else {
+                format!("{kb}KB")
+            };
+            Some((name, kb * 1024))
+        })
+        .collect();
+    sizes.sort_by_key(|(_, b)| *b);
+    sizes
+}
+
+fn resctrl_mounted() -> bool {
+    let text = std::fs::read_to_string("/proc/self/mountinfo").unwrap_or_default();
+    oci_probe::parse::parse_mountinfo(&text)
+        .iter()
+        .any(|m| m.fstype == "resctrl")
+}
+
+// ---------------------------------------------------------------------------------------------
+// cgroupsPath
+
+/// Controllers → path, from the probe's `/proc/self/cgroup` (`unified` for the v2 line).
+fn memberships(r: &Report) -> BTreeMap<String, String> {
+    r.cgroup
+        .memberships
+        .iter()
+        .map(|m| {
+            let name = if m.controllers.is_empty() {
+                "unified".to_string()
+            } else {
+                m.controllers.join(",")
+            };
+            (name, m.path.clone())
+        })
+        .collect()
+}
+
+fn absolute_cgroups_path_is_relative_to_the_cgroup_mount(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "pids")?;
+    let mut wanted = String::new();
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            // Below the harness's own path for the container, and not the container ID: a
+            // runtime that made up its own path cannot land here by chance.
+            let own = cfg
+                .get("/linux/cgroupsPath")
+                .and_then(Value::as_str)
+                .unwrap_or("/");
+            wanted = format!("{own}/absolute");
+            cfg.set("/linux/cgroupsPath", json!(wanted));
+            cfg.set("/linux/resources/pids", json!({"limit": 61}));
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    // The probe runs in the host's cgroup namespace: /proc/self/cgroup shows paths from the
+    // root of each hierarchy, which is where the host mounted it.
+    let own = oci_probe::parse::parse_proc_cgroup(
+        &std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default(),
+    );
+    let got = memberships(&r);
+    let pids = got
+        .iter()
+        .find(|(k, _)| k.split(',').any(|c| c == "pids"))
+        .map(|(_, p)| p.clone());
+    expect_same(
+        "the pids cgroup the container is in (its limit is set in the config)",
+        &Some(wanted.clone()),
+        &pids,
+    )?;
+    // Other hierarchies: the runtime MAY attach there too, and then at the same path.
+    let stray: Vec<String> = r
+        .cgroup
+        .memberships
+        .iter()
+        .filter(|m| m.path != wanted)
+        .filter(|m| {
+            !own.iter()
+                .any(|o| o.hierarchy_id == m.hierarchy_id && o.path == m.path)
+        })
+        .map(|m| format!("{}:{}:{}", m.hierarchy_id, m.controllers.join(","), m.path))
+        .collect();
+    if !stray.is_empty() {
+        return Err(mismatch(
+            "the container is in cgroups at neither cgroupsPath nor the runtime's own place",
+            format!("every hierarchy the container joined at {wanted}"),
+            stray.join("; "),
+        ));
+    }
+    let max = r.pids_max();
+    expect_same("pids.max read in that cgroup", &lim(61), &max)
+}
+
+fn same_cgroups_path_attaches_to_the_same_place(ctx: &mut Ctx) -> Check {
+    // A relative path: where it lands is the runtime's choice (MAY), but the same value must
+    // land in the same place. It is the first container's ID, so the janitor, which knows
+    // `/<ID>`, finds it wherever the runtime resolves it from the root.
+    let mut relative = String::new();
+    let (first, r1) = ctx.probe_report(
+        |cfg| {
+            let own = cfg
+                .get("/linux/cgroupsPath")
+                .and_then(Value::as_str)
+                .unwrap_or("/");
+            relative = own.trim_start_matches('/').to_string();
+            cfg.set("/linux/cgroupsPath", json!(relative));
+        },
+        &[],
+    )?;
+    ctx.wait_status(&first, "stopped")?;
+    let call = ctx.delete(&first);
+    ctx.succeed(call, "delete of the first container")?;
+    let (_second, r2) = ctx.probe_report(
+        |cfg| {
+            cfg.set("/linux/cgroupsPath", json!(relative));
+        },
+        &[],
+    )?;
+    expect_same(
+        &format!("the cgroups of two containers with cgroupsPath {relative:?}"),
+        &memberships(&r1),
+        &memberships(&r2),
+    )
+}
+
+fn unusable_cgroups_path_is_refused(ctx: &mut Ctx) -> Check {
+    // A NUL byte: no path on Linux can hold one, so no runtime can attach there.
+    let c = ctx.container(|cfg| {
+        let own = cfg
+            .get("/linux/cgroupsPath")
+            .and_then(Value::as_str)
+            .unwrap_or("/");
+        cfg.set("/linux/cgroupsPath", json!(format!("{own}/nul\u{0}byte")));
+    })?;
+    create_is_refused(ctx, &c, "create with a cgroupsPath holding a NUL byte")
+}
+
+// ---------------------------------------------------------------------------------------------
+// memory
+
+fn memsw_available(host: &Host) -> bool {
+    if host.cgroup_v1_controllers.contains("memory") {
+        v1_mount("memory").is_some_and(|m| m.join("memory.memsw.limit_in_bytes").exists())
+    } else {
+        // v2: swap accounting is there when the root's children have memory.swap.max; the
+        // kernel has it unless built without CONFIG_SWAP.
+        Path::new("/proc/swaps").exists()
+    }
+}
+
+fn memory_limits_are_applied(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "memory")?;
+    let swap_ok = memsw_available(host);
+    let (limit, reservation, swap) = (96u64 << 20, 48u64 << 20, 160u64 << 20);
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            let mut m = json!({"limit": limit, "reservation": reservation,
+                               "swappiness": 10, "disableOOMKiller": true});
+            if swap_ok {
+                m["swap"] = json!(swap);
+            }
+            cfg.set("/linux/resources/memory", m);
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    let m = section(&r.cgroup.memory, "memory")?;
+    let mut expected = BTreeMap::new();
+    let mut observed = BTreeMap::new();
+    let mut both = |k: &str, e: Value, o: Value| {
+        expected.insert(k.to_string(), e);
+        observed.insert(k.to_string(), o);
+    };
+    both("limit", json!(lim(limit)), json!(m.limit));
+    both("reservation", json!(lim(reservation)), json!(m.reservation));
+    match m.hierarchy {
+        Hierarchy::V1 => {
+            if swap_ok {
+                both("swap (memsw: memory+swap)", json!(lim(swap)), json!(m.swap));
+            }
+            both("swappiness", json!(10), json!(m.swappiness));
+            both("oom_kill_disable", json!(true), json!(m.oom_kill_disable));
+        }
+        Hierarchy::V2 => {
+            if swap_ok {
+                both(
+                    "swap (memory.swap.max: swap alone)",
+                    json!(lim(swap - limit)),
+                    json!(m.swap),
+                );
+            }
+        }
+    }
+    ctx.notes.push(format!("read from {}", m.dir));
+    expect_same("the memory cgroup's settings", &expected, &observed)
+}
+
+fn deprecated_kernel_memory_limits_do_not_stop_the_container(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "memory")?;
+    let (kernel, tcp) = (80u64 << 20, 16u64 << 20);
+    let c = ctx.container(|cfg| {
+        report_args(cfg);
+        cfg.set(
+            "/linux/resources/memory",
+            json!({"limit": 96u64 << 20, "kernel": kernel, "kernelTCP": tcp}),
+        );
+        mount_cgroups(cfg, host);
+    })?;
+    let call = ctx.create(&c);
+    ctx.succeed(
+        call,
+        "create with the deprecated memory.kernel and memory.kernelTCP (to be ignored or applied, not refused)",
+    )?;
+    let r = report_of(ctx, &c)?;
+    let m = section(&r.cgroup.memory, "memory")?;
+    // Ignored (no limit) or applied: never some other value.
+    let fits =
+        |want: u64, got: Option<Limit>| matches!(got, None | Some(Limit::Max)) || got == lim(want);
+    ensure(fits(kernel, m.kernel) && fits(tcp, m.kernel_tcp), || {
+        format!(
+            "kernel memory limits are neither ignored nor applied: expected kernel {kernel} and kernelTCP {tcp} (or no limit), observed {:?} and {:?}",
+            m.kernel, m.kernel_tcp
+        )
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// cpu, cpuset
+
+fn cpu_shares_quota_and_period_are_applied(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "cpu")?;
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            cfg.set(
+                "/linux/resources/cpu",
+                json!({"shares": 512, "quota": 30000, "period": 60000}),
+            );
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    let cpu = section(&r.cgroup.cpu, "cpu")?;
+    let mut expected = json!({"quota": lim(30000), "period": 60000});
+    let mut observed = json!({"quota": cpu.quota, "period": cpu.period});
+    if cpu.hierarchy == Hierarchy::V1 {
+        expected["shares"] = json!(512);
+        observed["shares"] = json!(cpu.shares);
+    }
+    ctx.notes.push(format!("read from {}", cpu.dir));
+    expect_same("the cpu cgroup's settings", &expected, &observed)
+}
+
+fn cpu_burst_and_idle_are_applied(ctx: &mut Ctx) -> Check {
+    held_to(ctx, "1.1.0", "cpu.burst and cpu.idle")?;
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "cpu")?;
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            cfg.set(
+                "/linux/resources/cpu",
+                json!({"quota": 40000, "period": 100000, "burst": 20000, "idle": 1}),
+            );
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    let cpu = section(&r.cgroup.cpu, "cpu")?;
+    if cpu.burst.is_none() {
+        return Err(skip(format!(
+            "this kernel has no CFS burst file in {} (cpu.cfs_burst_us / cpu.max.burst)",
+            cpu.dir
+        )));
+    }
+    let mut expected = json!({"quota": lim(40000), "burst": 20000});
+    let mut observed = json!({"quota": cpu.quota, "burst": cpu.burst});
+    // cpu.idle is read where the probe can (v2); elsewhere only burst is checked.
+    if let Some(idle) = cpu.idle {
+        expected["idle"] = json!(true);
+        observed["idle"] = json!(idle);
+    }
+    expect_same("the cpu cgroup's settings", &expected, &observed)
+}
+
+fn cpuset_cpus_and_mems_are_applied(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "cpuset")?;
+    let cpus = own_list("Cpus_allowed_list");
+    let mems = own_list("Mems_allowed_list");
+    let (Some(cpu), Some(mem)) = (cpus.last().copied(), mems.first().copied()) else {
+        return Err(skip(
+            "this process's allowed CPUs or memory nodes could not be read",
+        ));
+    };
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            cfg.set(
+                "/linux/resources/cpu",
+                json!({"cpus": cpu.to_string(), "mems": mem.to_string()}),
+            );
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    let set = section(&r.cgroup.cpuset, "cpuset")?;
+    let parse = |s: &Option<String>| {
+        s.as_deref()
+            .and_then(oci_probe::parse::parse_cpu_list)
+            .unwrap_or_default()
+    };
+    expect_same(
+        "cpuset.cpus and cpuset.mems of the container's cgroup (as CPU/node numbers)",
+        &json!({"cpus": [cpu], "mems": [mem]}),
+        &json!({"cpus": parse(&set.cpus), "mems": parse(&set.mems)}),
+    )?;
+    expect_same(
+        "the CPUs the container process may run on (sched_getaffinity)",
+        &Some(vec![cpu]),
+        &r.process.cpu_affinity,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// pids
+
+fn pids_limit_is_applied(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "pids")?;
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            cfg.set("/linux/resources/pids", json!({"limit": 37}));
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    section(&r.cgroup.pids, "pids")?;
+    expect_same(
+        "pids.max of the container's cgroup",
+        &lim(37),
+        &r.pids_max(),
+    )
+}
+
+fn pids_limit_zero_is_a_limit(ctx: &mut Ctx) -> Check {
+    held_to(ctx, "1.3.0", "the note that 0 is a valid pids limit")?;
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "pids")?;
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            cfg.set("/linux/resources/pids", json!({"limit": 0}));
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    section(&r.cgroup.pids, "pids")?;
+    expect_same(
+        "pids.max of the container's cgroup (0, not unlimited)",
+        &lim(0),
+        &r.pids_max(),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// blockIO
+
+fn block_io_weight_and_throttles_are_applied(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    if !host.cgroup_v1_controllers.contains("blkio") && !host.cgroup_v2_controllers.contains("io") {
+        return Err(skip(
+            "this host has no blkio (v1) or io (v2) cgroup controller",
+        ));
+    }
+    let devices = block_devices();
+    let Some((name, major, minor, _)) = devices.first().cloned() else {
+        return Err(skip("this host has no block device in /sys/block"));
+    };
+    // A per-device weight needs a device whose scheduler is BFQ.
+    let bfq = devices.iter().find(|d| uses_bfq(&d.0)).cloned();
+    let (rbps, wbps, riops, wiops) = (1u64 << 20, 2u64 << 20, 300u64, 200u64);
+    let dev = |rate: u64| json!([{"major": major, "minor": minor, "rate": rate}]);
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            let mut b = json!({
+                "weight": 300,
+                "throttleReadBpsDevice": dev(rbps),
+                "throttleWriteBpsDevice": dev(wbps),
+                "throttleReadIOPSDevice": dev(riops),
+                "throttleWriteIOPSDevice": dev(wiops),
+            });
+            if let Some((_, ma, mi, _)) = &bfq {
+                b["weightDevice"] = json!([{"major": ma, "minor": mi, "weight": 500}]);
+            }
+            cfg.set("/linux/resources/blockIO", b);
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    let io = section(&r.cgroup.io, "blkio/io")?;
+    ctx.notes.push(format!(
+        "device {name} {major}:{minor}, read from {}",
+        io.dir
+    ));
+    if let Some(w) = io.weight {
+        expect_same("the cgroup's default block IO weight", &300, &w)?;
+    } else {
+        ctx.notes
+            .push("no weight file in the cgroup (no CFQ/BFQ weight): weight not checked".into());
+    }
+    if let Some((n, ma, mi, _)) = &bfq {
+        expect_subset(
+            &format!("per-device weights ({n} uses BFQ)"),
+            &[oci_probe::DeviceValue {
+                major: *ma,
+                minor: *mi,
+                value: 500,
+            }],
+            &io.weight_device,
+        )?;
+    } else {
+        ctx.notes
+            .push("no block device uses BFQ: weightDevice not checked".into());
+    }
+    expect_subset(
+        "per-device throttles",
+        &[IoThrottle {
+            major,
+            minor,
+            read_bps: lim(rbps),
+            write_bps: lim(wbps),
+            read_iops: lim(riops),
+            write_iops: lim(wiops),
+        }],
+        &io.throttle,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// hugetlb
+
+fn hugepage_limits_are_applied_or_refused(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "hugetlb")?;
+    let Some((size, bytes)) = hugepage_sizes().into_iter().next() else {
+        return Err(skip(
+            "this kernel offers no huge page size (/sys/kernel/mm/hugepages is empty)",
+        ));
+    };
+    let limit = 4 * bytes;
+    let c = ctx.container(|cfg| {
+        report_args(cfg);
+        cfg.set(
+            "/linux/resources/hugepageLimits",
+            json!([{"pageSize": size, "limit": limit}]),
+        );
+        mount_cgroups(cfg, host);
+    })?;
+    let call = ctx.create(&c);
+    if call.errored() {
+        // Cannot apply it (on this hybrid host the controller is only on v2): an error, and
+        // nothing left behind.
+        ctx.notes.push(format!(
+            "the runtime refused the hugetlb limit ({}); hugetlb is on {}",
+            call.exit,
+            if host.cgroup_v1_controllers.contains("hugetlb") {
+                "v1"
+            } else {
+                "v2 only"
+            }
+        ));
+        let call = ctx.call(&["state", &c.id]);
+        must_error(&call, "state of a container whose create failed")?;
+        return footprint_empty("the failed create", &ctx.footprint(&c));
+    }
+    ctx.succeed(call, "create")?;
+    let r = report_of(ctx, &c)?;
+    let h = r.cgroup.hugetlb.as_ref().ok_or_else(|| {
+        mismatch(
+            "the container was created, but its cgroup has no hugetlb controller (the limit was not applied, and create did not fail)",
+            format!("hugetlb.{size} limit {limit}, or create failing"),
+            "no hugetlb controller in the container's cgroups",
+        )
+    })?;
+    let got = h
+        .limits
+        .iter()
+        .find(|l| l.page_size == size)
+        .and_then(|l| l.limit);
+    expect_same(
+        &format!(
+            "the hugetlb {size} limit of the container's cgroup ({})",
+            h.dir
+        ),
+        &lim(limit),
+        &got,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// unified
+
+/// A key the probe reads back, of a controller on the host's v2 hierarchy, with a value.
+fn unified_key(host: &Host) -> Option<(String, String, String)> {
+    let v2 = &host.cgroup_v2_controllers;
+    if v2.contains("pids") {
+        return Some(("pids".into(), "pids.max".into(), "41".into()));
+    }
+    if v2.contains("memory") {
+        return Some((
+            "memory".into(),
+            "memory.max".into(),
+            (88u64 << 20).to_string(),
+        ));
+    }
+    if v2.contains("hugetlb") {
+        let (size, bytes) = hugepage_sizes().into_iter().next()?;
+        return Some((
+            "hugetlb".into(),
+            format!("hugetlb.{size}.max"),
+            (2 * bytes).to_string(),
+        ));
+    }
+    None
+}
+
+fn unified_values_are_written_with_their_controller_enabled(ctx: &mut Ctx) -> Check {
+    held_to(ctx, "1.1.0", "linux.resources.unified")?;
+    let suite = ctx.suite;
+    let host = &suite.host;
+    if !matches!(host.cgroup_version, "v2" | "hybrid") {
+        return Err(skip("this host has no cgroup v2 hierarchy"));
+    }
+    let Some((controller, key, value)) = unified_key(host) else {
+        return Err(skip(format!(
+            "none of pids, memory, hugetlb is on this host's v2 hierarchy (it has {:?})",
+            host.cgroup_v2_controllers
+        )));
+    };
+    let (_c, r) = ctx.probe_report(
+        |cfg| {
+            cfg.set("/linux/resources/unified", json!({ key.as_str(): value }));
+            mount_cgroups(cfg, host);
+        },
+        &[],
+    )?;
+    let dir = r
+        .cgroup
+        .dirs
+        .get("unified")
+        .cloned()
+        .ok_or_else(|| fail("the probe sees no cgroup v2 hierarchy inside the container"))?;
+    let file = |name: &str| r.cgroup.files.get(&format!("{dir}/{name}")).cloned();
+    let enabled = file("cgroup.controllers")
+        .map(|t| t.split_whitespace().any(|c| c == controller))
+        .unwrap_or(false);
+    ensure(enabled, || {
+        format!(
+            "the {controller} controller is not enabled for the container's v2 cgroup {dir}: cgroup.controllers is {:?}",
+            file("cgroup.controllers")
+        )
+    })?;
+    expect_same(
+        &format!("{key} of the container's v2 cgroup ({dir})"),
+        &Some(value.clone()),
+        &file(&key),
+    )
+}
+
+fn unified_key_of_a_missing_controller_is_refused(ctx: &mut Ctx) -> Check {
+    held_to(ctx, "1.1.0", "linux.resources.unified")?;
+    // No kernel has a controller of this name.
+    let c = ctx.container(|cfg| {
+        cfg.set(
+            "/linux/resources/unified",
+            json!({"ocicheckmissing.max": "1"}),
+        );
+    })?;
+    create_is_refused(
+        ctx,
+        &c,
+        "create with a unified key of a controller that is not present (ocicheckmissing.max)",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// intelRdt
+
+fn intel_rdt_without_resctrl_is_refused(ctx: &mut Ctx) -> Check {
+    if resctrl_mounted() {
+        return Err(skip(
+            "a resctrl filesystem is mounted on this host: the error case cannot be made",
+        ));
+    }
+    let c = ctx.container(|cfg| {
+        cfg.set("/linux/intelRdt", json!({"closID": "oci-check"}));
+    })?;
+    create_is_refused(
+        ctx,
+        &c,
+        "create with linux.intelRdt when no resctrl filesystem is mounted",
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cgroup ownership
+
+const UID: u32 = 1000;
+
+/// Owners of the container's cgroup directories and their `cgroup.procs`, after create, that
+/// are not the runtime's (root's): empty when nothing was chowned.
+fn chowned(ctx: &mut Ctx, edit: impl FnOnce(&mut Config)) -> Result<Vec<String>, Stop> {
+    let c = ctx.container(|cfg| {
+        cfg.set("/process/user", json!({"uid": UID, "gid": UID}));
+        edit(cfg);
+    })?;
+    ctx.created(&c)?;
+    let dirs = crate::janitor::cgroup_dirs(&c.cgroups_path);
+    ensure(!dirs.is_empty(), || {
+        format!(
+            "no cgroup directory of the container at {} in any hierarchy",
+            c.cgroups_path
+        )
+    })?;
+    let euid = ctx.host().euid;
+    Ok(dirs
+        .iter()
+        .flat_map(|d| [d.clone(), d.join("cgroup.procs")])
+        .filter_map(|p| {
+            let uid = std::fs::metadata(&p).ok()?.uid();
+            (uid != euid).then(|| format!("{} owned by uid {uid}", p.display()))
+        })
+        .collect())
+}
+
+fn unchanged(found: Vec<String>, why: &str) -> Check {
+    if found.is_empty() {
+        Ok(())
+    } else {
+        Err(mismatch(
+            format!("the container's cgroup ownership was changed {why}"),
+            "every cgroup directory and file still owned by the runtime's user",
+            found.join("; "),
+        ))
+    }
+}
+
+fn rw_cgroup_mount(cfg: &mut Config) {
+    cfg.push(
+        "/mounts",
+        json!({"destination": "/sys/fs/cgroup", "type": "cgroup", "source": "cgroup",
+               "options": ["nosuid", "noexec", "nodev", "relatime", "rw"]}),
+    );
+}
+
+fn cgroupns(cfg: &mut Config) {
+    cfg.push("/linux/namespaces", json!({"type": "cgroup"}));
+}
+
+fn cgroup_ownership_is_unchanged_on_cgroup_v1(ctx: &mut Ctx) -> Check {
+    ctx.requires_host_namespace("cgroup")?;
+    if ctx.host().cgroup_v1_controllers.is_empty() {
+        return Err(skip("this host has no cgroup v1 hierarchy"));
+    }
+    // Everything that would call for a chown on v2: a cgroup namespace, a read/write cgroup
+    // mount, a non-root user.
+    let found = chowned(ctx, |cfg| {
+        cgroupns(cfg);
+        rw_cgroup_mount(cfg);
+    })?;
+    unchanged(found, "while cgroups v1 is in use")
+}
+
+fn cgroup_ownership_is_unchanged_without_a_cgroup_namespace(ctx: &mut Ctx) -> Check {
+    let found = chowned(ctx, rw_cgroup_mount)?;
+    unchanged(found, "without a new cgroup namespace")
+}
+
+fn cgroup_ownership_is_unchanged_without_a_cgroup_mount(ctx: &mut Ctx) -> Check {
+    ctx.requires_host_namespace("cgroup")?;
+    let found = chowned(ctx, cgroupns)?;
+    unchanged(found, "though the config has no read/write cgroup mount")
+}
+
+// ---------------------------------------------------------------------------------------------
+// memoryPolicy (features)
+
+/// The strings the features document lists at `pointer`; SKIP when it lists none.
+fn listed(ctx: &Ctx, pointer: &str) -> Result<Vec<String>, Stop> {
+    held_to(ctx, "1.3.0", "linux.memoryPolicy")?;
+    let list: Vec<String> = ctx
+        .suite
+        .features
+        .as_ref()
+        .and_then(|f| f.pointer(pointer))
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    if list.is_empty() {
+        return Err(skip(format!(
+            "the runtime's features document lists nothing at {pointer}"
+        )));
+    }
+    Ok(list)
+}
+
+/// create (then delete) with each memory policy: the runtime must accept every one.
+fn each_policy_is_accepted(ctx: &mut Ctx, policies: Vec<(String, Value)>) -> Check {
+    let mut refused = Vec::new();
+    for (what, policy) in policies {
+        let c = ctx.container(|cfg| {
+            cfg.set("/linux/memoryPolicy", policy.clone());
+        })?;
+        let call = ctx.create(&c);
+        if call.succeeded() {
+            let call = ctx.delete(&c);
+            ctx.succeed(call, "delete of a created container")?;
+        } else {
+            refused.push(format!("{what} ({policy}): {}", call.exit));
+        }
+    }
+    if refused.is_empty() {
+        Ok(())
+    } else {
+        Err(mismatch(
+            "create refused a memory policy its features document lists",
+            "create succeeds with every listed value",
+            refused.join("; "),
+        ))
+    }
+}
+
+fn first_node() -> Result<u32, Stop> {
+    own_list("Mems_allowed_list")
+        .first()
+        .copied()
+        .ok_or_else(|| skip("this process's allowed memory nodes could not be read"))
+}
+
+fn memory_policy_modes_of_the_features_are_recognized(ctx: &mut Ctx) -> Check {
+    let modes = listed(ctx, "/linux/memoryPolicy/modes")?;
+    let node = first_node()?.to_string();
+    let policies = modes
+        .into_iter()
+        .map(|m| {
+            // MPOL_DEFAULT and MPOL_LOCAL take no nodes; the others at least one.
+            let p = if m == "MPOL_DEFAULT" || m == "MPOL_LOCAL" {
+                json!({"mode": m})
+            } else {
+                json!({"mode": m, "nodes": node})
+            };
+            (format!("mode {m}"), p)
+        })
+        .collect();
+    each_policy_is_accepted(ctx, policies)
+}
+
+fn memory_policy_flags_of_the_features_are_recognized(ctx: &mut Ctx) -> Check {
+    let flags = listed(ctx, "/linux/memoryPolicy/flags")?;
+    let node = first_node()?.to_string();
+    // One container per flag (the static and relative flags exclude each other); MPOL_BIND
+    // takes each of them.
+    let policies = flags
+        .into_iter()
+        .map(|f| {
+            (
+                format!("flag {f}"),
+                json!({"mode": "MPOL_BIND", "nodes": node, "flags": [f]}),
+            )
+        })
+        .collect();
+    each_policy_is_accepted(ctx, policies)
+}
