@@ -5,7 +5,24 @@ use oci_check_validator::rules::{self, UNCHECKABLE};
 use oci_check_validator::{schema, Rule, Scope};
 use serde_json::json;
 use std::collections::{BTreeMap, HashSet};
+use std::fmt::Write as _;
+use std::io::Write as _;
 use std::process::ExitCode;
+
+/// Writes `text` to standard output. A reader that stops early (`oci-check rules | head`)
+/// closes the pipe: that ends the run quietly with exit 0, as `bundle` and `config` do when
+/// their report fits the pipe. Any other write error is reported, exit 2.
+fn emit(text: &str) -> ExitCode {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oci-check: error: cannot write to standard output: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
 
 fn all_rules() -> Vec<&'static Rule> {
     std::iter::once(&schema::SCHEMA)
@@ -24,6 +41,7 @@ fn scope(r: &Rule) -> &'static str {
 
 pub fn print_rules(format: &str) -> ExitCode {
     let rules = all_rules();
+    let mut text = String::new();
     match format {
         "json" => {
             let v: Vec<_> = rules
@@ -33,12 +51,14 @@ pub fn print_rules(format: &str) -> ExitCode {
                            "summary": r.summary, "spec": r.spec_url(requirements::SPEC_OF_RECORD)})
                 })
                 .collect();
-            println!("{}", serde_json::to_string_pretty(&v).expect("serialises"));
+            text = serde_json::to_string_pretty(&v).expect("serialises");
+            text.push('\n');
         }
-        "markdown" => print!("{}", rules_markdown(&rules)),
+        "markdown" => text = rules_markdown(&rules),
         "human" => {
             for r in &rules {
-                println!(
+                let _ = writeln!(
+                    text,
                     "{:<62} {:<7} {:<8} {}",
                     r.id,
                     r.level.as_str(),
@@ -46,14 +66,14 @@ pub fn print_rules(format: &str) -> ExitCode {
                     r.summary
                 );
                 for id in r.requirements.iter().filter(|id| **id != r.id) {
-                    println!("{:<62} {:<7} {:<8}   covers {id}", "", "", "");
+                    let _ = writeln!(text, "{:<62} {:<7} {:<8}   covers {id}", "", "", "");
                 }
             }
-            println!("{} rules", rules.len());
+            let _ = writeln!(text, "{} rules", rules.len());
         }
         other => return bad_format(other),
     }
-    ExitCode::SUCCESS
+    emit(&text)
 }
 
 /// The catalogue as the Markdown page docs/rules.md (a test keeps that page current).
@@ -121,6 +141,7 @@ pub fn print_coverage(format: &str) -> ExitCode {
     }
     let uncovered: Vec<_> = rows.iter().filter(|r| !covered.contains(r.id)).collect();
     let total_hit = rows.len() - uncovered.len();
+    let mut text = String::new();
     match format {
         "json" => {
             let level: BTreeMap<_, _> = by_level
@@ -137,39 +158,39 @@ pub fn print_coverage(format: &str) -> ExitCode {
                 .collect();
             let doc = json!({"spec_version": requirements::SPEC_OF_RECORD, "scope": "static MUST/SHOULD rows",
                 "covered": total_hit, "total": rows.len(), "by_level": level, "by_file": file, "uncovered": unc});
-            println!(
-                "{}",
-                serde_json::to_string_pretty(&doc).expect("serialises")
-            );
+            text = serde_json::to_string_pretty(&doc).expect("serialises");
+            text.push('\n');
         }
         "human" => {
-            println!(
+            let _ = writeln!(
+                text,
                 "Static requirements of runtime-spec v{} covered by validator rules",
                 requirements::SPEC_OF_RECORD
             );
             for (level, (c, t)) in &by_level {
-                println!("  {level:<7} {c:>3}/{t:<3} {:>5.1}%", pct(*c, *t));
+                let _ = writeln!(text, "  {level:<7} {c:>3}/{t:<3} {:>5.1}%", pct(*c, *t));
             }
-            println!(
+            let _ = writeln!(
+                text,
                 "  {:<7} {total_hit:>3}/{:<3} {:>5.1}%",
                 "total",
                 rows.len(),
                 pct(total_hit, rows.len())
             );
-            println!("By file:");
+            let _ = writeln!(text, "By file:");
             for (file, (c, t)) in &by_file {
-                println!("  {file:<16} {c:>3}/{t:<3}");
+                let _ = writeln!(text, "  {file:<16} {c:>3}/{t:<3}");
             }
             if !uncovered.is_empty() {
-                println!("Not covered:");
+                let _ = writeln!(text, "Not covered:");
                 for r in &uncovered {
-                    println!("  {} ({}): {}", r.id, r.level, reason(r.id));
+                    let _ = writeln!(text, "  {} ({}): {}", r.id, r.level, reason(r.id));
                 }
             }
         }
         other => return bad_format(other),
     }
-    ExitCode::SUCCESS
+    emit(&text)
 }
 
 fn reason(id: &str) -> &'static str {

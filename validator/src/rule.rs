@@ -203,6 +203,20 @@ impl<'a> Ctx<'a> {
         }
     }
 
+    /// The items of the array at `pointer`, without their pointers (build one with [`child`]
+    /// for a finding). Empty when absent or not an array.
+    pub fn array(&self, pointer: &str) -> &'a [Value] {
+        match self.at(pointer) {
+            Some(Value::Array(a)) => a,
+            _ => &[],
+        }
+    }
+
+    /// The object at `pointer`, when there is one.
+    pub fn object(&self, pointer: &str) -> Option<&'a serde_json::Map<String, Value>> {
+        self.at(pointer).and_then(Value::as_object)
+    }
+
     /// Entries of the object at `pointer`, with each member's pointer (keys escaped).
     pub fn members(&self, pointer: &str) -> Vec<(String, &'a str, &'a Value)> {
         match self.at(pointer) {
@@ -227,9 +241,8 @@ impl<'a> Ctx<'a> {
     }
 }
 
-/// `pointer/i`, built without the formatting machinery: rules make thousands of these per
-/// validation, and most are never shown.
-fn child(pointer: &str, i: usize) -> String {
+/// `pointer/i`, built without the formatting machinery.
+pub fn child(pointer: &str, i: usize) -> String {
     let mut digits = [0u8; 20];
     let mut n = i;
     let mut at = digits.len();

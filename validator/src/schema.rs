@@ -1,4 +1,6 @@
-//! Our JSON Schema for config.json (`schema/config-schema.json`), embedded and compiled once.
+//! Our JSON Schema for config.json (`schema/config-schema.json`), embedded; read quickly for every
+//! config, and compiled by `jsonschema` once, for the first config the quick reading does not find
+//! valid (see `schema/quick.rs`).
 //!
 //! Each schema error becomes a finding of one rule:
 //! 1. an `x-rule` annotation in the schema: an object in a subschema that maps one of its
@@ -29,44 +31,60 @@ pub static SCHEMA: Rule = Rule {
     doc: Some(("config.md", "Configuration")),
 };
 
-struct Compiled {
-    doc: Value,
-    validator: jsonschema::Validator,
-}
+mod quick;
 
-fn compiled() -> &'static Compiled {
-    static C: OnceLock<Compiled> = OnceLock::new();
-    C.get_or_init(|| {
-        let doc: Value =
-            serde_json::from_str(SCHEMA_TEXT).expect("schema/config-schema.json is JSON (tested)");
-        let validator = jsonschema::options()
-            .should_validate_formats(true)
-            .build(&doc)
-            .expect("schema/config-schema.json compiles (tested)");
-        Compiled { doc, validator }
-    })
-}
+pub(crate) use quick::Verdict;
 
 /// The parsed schema document.
 pub fn document() -> &'static Value {
-    &compiled().doc
+    static DOC: OnceLock<Value> = OnceLock::new();
+    DOC.get_or_init(|| {
+        serde_json::from_str(SCHEMA_TEXT).expect("schema/config-schema.json is JSON (tested)")
+    })
+}
+
+/// The schema compiled by `jsonschema`: the source of every schema finding. Compiling it costs
+/// more than a whole `oci-check config` run of a valid config should take, so it is built only
+/// for a config that [`quick_verdict`] does not find valid.
+fn validator() -> &'static jsonschema::Validator {
+    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
+    V.get_or_init(|| {
+        jsonschema::options()
+            .should_validate_formats(true)
+            .build(document())
+            .expect("schema/config-schema.json compiles (tested)")
+    })
+}
+
+/// The quick reading of the schema (see `schema/quick.rs`): Valid or Invalid only when sure.
+pub(crate) fn quick_verdict(config: &Value) -> Verdict {
+    static Q: OnceLock<quick::Quick> = OnceLock::new();
+    Q.get_or_init(|| quick::Quick::new(SCHEMA_TEXT))
+        .verdict(config)
 }
 
 /// Fast path: true when the config matches the schema.
 pub fn is_valid(config: &Value) -> bool {
-    compiled().validator.is_valid(config)
+    match quick_verdict(config) {
+        Verdict::Valid => true,
+        Verdict::Invalid => false,
+        Verdict::Unknown => validator().is_valid(config),
+    }
 }
 
 /// Every schema error as a finding.
 pub fn check(config: &Value, out: &mut Vec<Finding>) {
-    let c = compiled();
-    if c.validator.is_valid(config) {
+    if quick_verdict(config) == Verdict::Valid {
         return;
     }
-    for err in c.validator.iter_errors(config) {
+    let validator = validator();
+    if validator.is_valid(config) {
+        return;
+    }
+    for err in validator.iter_errors(config) {
         let pointer = err.instance_path().as_str().to_string();
         let schema_path = err.schema_path().as_str().to_string();
-        let rule = annotated_rule(&c.doc, &schema_path)
+        let rule = annotated_rule(document(), &schema_path)
             .or_else(|| required_rule(&pointer, err.kind()))
             .unwrap_or(&SCHEMA);
         let (pointer, message) =

@@ -3,7 +3,7 @@
 //! which must be valid values of the matching OCI image-spec properties.
 
 use super::text::{quoted, suggest};
-use crate::rule::{Ctx, Finding, Rule, Scope};
+use crate::rule::{escape, Ctx, Finding, Rule, Scope};
 use oci_check_model::Level;
 
 pub static KEYS_REVERSE_DOMAIN: Rule = Rule {
@@ -199,10 +199,20 @@ const OS_ALIASES: &[(&str, &str)] = &[("macos", "darwin"), ("osx", "darwin"), ("
 
 /// The string value of an annotation, with its pointer; None when absent or not a string.
 fn annotation<'a>(ctx: &Ctx<'a>, key: &str) -> Option<(String, &'a str)> {
-    ctx.members("/annotations")
+    let value = ctx.object("/annotations")?.get(key)?.as_str()?;
+    Some((member_pointer(key), value))
+}
+
+/// `/annotations/KEY`, the key escaped.
+fn member_pointer(key: &str) -> String {
+    format!("/annotations/{}", escape(key))
+}
+
+/// The annotation keys (none when `annotations` is absent or not an object).
+fn keys<'a>(ctx: &Ctx<'a>) -> impl Iterator<Item = &'a str> {
+    ctx.object("/annotations")
         .into_iter()
-        .find(|(_, k, _)| *k == key)
-        .and_then(|(p, _, v)| v.as_str().map(|s| (p, s)))
+        .flat_map(|m| m.keys().map(String::as_str))
 }
 
 /// `com.example.myKey`: at least two dot-separated parts; every part before the last a domain
@@ -222,14 +232,14 @@ pub fn is_reverse_domain(key: &str) -> bool {
 }
 
 fn check_reverse_domain(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ptr, key, _) in ctx.members("/annotations") {
+    for key in keys(ctx) {
         if key.is_empty() || is_reverse_domain(key) {
             continue; // the empty key is config.annotations.keys_nonempty's
         }
         out.push(
             Finding::new(
                 &KEYS_REVERSE_DOMAIN,
-                ptr,
+                member_pointer(key),
                 format!(
                     "annotation key {} is not in reverse domain notation, so it may clash with \
                      keys other tools use",
@@ -248,10 +258,11 @@ fn check_reverse_domain(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn check_oci_namespace(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ptr, key, _) in ctx.members("/annotations") {
+    for key in keys(ctx) {
         if key != "org.opencontainers" && !key.starts_with("org.opencontainers.") {
             continue;
         }
+        let ptr = member_pointer(key);
         if RUNTIME_SPEC_KEYS.contains(&key) {
             continue;
         }

@@ -3,7 +3,7 @@
 //! must ignore them), so a misspelt member is silently ignored; hence an info.
 
 use super::text::suggest;
-use crate::rule::{Ctx, Finding, Rule, Scope};
+use crate::rule::{escape, Ctx, Finding, Rule, Scope};
 use oci_check_model::Level;
 
 pub static MEMBER_TYPO: Rule = Rule {
@@ -79,7 +79,11 @@ fn check_member_typos(ctx: &Ctx, out: &mut Vec<Finding>) {
         ("/process", PROCESS, "process"),
         ("/linux", LINUX, "linux"),
     ] {
-        for (ptr, key, _) in ctx.members(pointer) {
+        let Some(members) = ctx.object(pointer) else {
+            continue;
+        };
+        for key in members.keys() {
+            let key = key.as_str();
             if known.contains(&key) {
                 continue;
             }
@@ -89,7 +93,7 @@ fn check_member_typos(ctx: &Ctx, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &MEMBER_TYPO,
-                    ptr,
+                    format!("{pointer}/{}", escape(key)),
                     format!(
                         "unknown member \"{key}\" of {what}; did you mean \"{s}\"? Runtimes \
                          ignore unknown members, so this one has no effect"

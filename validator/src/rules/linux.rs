@@ -94,8 +94,8 @@ pub static L3_NO_NEWLINES: Rule = Rule {
 /// "If a namespaces field contains duplicated namespaces with same type, the runtime MUST
 /// generate an error."
 fn check_namespaces_duplicate(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let mut first: HashMap<&str, String> = HashMap::new();
-    for (ptr, ns) in ctx.items("/linux/namespaces") {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, ns) in ctx.array("/linux/namespaces").iter().enumerate() {
         let Some(kind) = ns.get("type").and_then(Value::as_str) else {
             continue;
         };
@@ -103,10 +103,10 @@ fn check_namespaces_duplicate(ctx: &Ctx, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &NAMESPACES_DUPLICATE,
-                    format!("{ptr}/type"),
+                    format!("/linux/namespaces/{i}/type"),
                     format!(
-                        "namespace {} is given again; it was first given at {earlier}, and the \
-                         runtime must fail",
+                        "namespace {} is given again; it was first given at \
+                         /linux/namespaces/{earlier}, and the runtime must fail",
                         quoted(kind)
                     ),
                 )
@@ -115,7 +115,7 @@ fn check_namespaces_duplicate(ctx: &Ctx, out: &mut Vec<Finding>) {
                 .hint("remove one of the two entries"),
             );
         } else {
-            first.insert(kind, ptr);
+            first.insert(kind, i);
         }
     }
 }

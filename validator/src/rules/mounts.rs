@@ -1,7 +1,7 @@
 //! Rules for `mounts` (config.md, "Mounts", "Linux mount options", "POSIX-platform Mounts") and
 //! the default filesystems of a Linux container (config-linux.md, "Default Filesystems").
 
-use super::text::{quoted, string_items, suggest, targets_other_platform};
+use super::text::{quoted, suggest, targets_other_platform};
 use crate::rule::{Ctx, Finding, Rule, Scope};
 use oci_check_model::Level;
 use serde_json::Value;
@@ -228,7 +228,7 @@ fn check_destination_absolute(ctx: &Ctx, out: &mut Vec<Finding>) {
     if targets_other_platform(ctx) {
         return; // other platforms' destination rules are not in the (Linux) requirement table
     }
-    for (ptr, mount) in ctx.items("/mounts") {
+    for (i, mount) in ctx.array("/mounts").iter().enumerate() {
         let Some(dest) = mount.get("destination").and_then(Value::as_str) else {
             continue;
         };
@@ -246,19 +246,23 @@ fn check_destination_absolute(ctx: &Ctx, out: &mut Vec<Finding>) {
             );
         }
         out.push(
-            Finding::new(&DESTINATION_ABSOLUTE, format!("{ptr}/destination"), message)
-                .expected("an absolute path (starting with /)")
-                .observed(quoted(dest))
-                .hint(format!("write \"/{}\"", dest.trim_start_matches("./"))),
+            Finding::new(
+                &DESTINATION_ABSOLUTE,
+                format!("/mounts/{i}/destination"),
+                message,
+            )
+            .expected("an absolute path (starting with /)")
+            .observed(quoted(dest))
+            .hint(format!("write \"/{}\"", dest.trim_start_matches("./"))),
         );
     }
 }
 
 /// Whether the container gets a user namespace (`linux.namespaces` has type `user`).
 fn has_user_namespace(ctx: &Ctx) -> bool {
-    ctx.items("/linux/namespaces")
+    ctx.array("/linux/namespaces")
         .iter()
-        .any(|(_, ns)| ns.get("type").and_then(Value::as_str) == Some("user"))
+        .any(|ns| ns.get("type").and_then(Value::as_str) == Some("user"))
 }
 
 /// Whether the mount gives mappings in `key`: present and not an empty array. A value of the
@@ -277,18 +281,18 @@ fn check_no_mapping(ctx: &Ctx, out: &mut Vec<Finding>, rule: &'static Rule, opti
     if has_user_namespace(ctx) {
         return;
     }
-    for (ptr, mount) in ctx.items("/mounts") {
+    for (i, mount) in ctx.array("/mounts").iter().enumerate() {
         if has_mappings(mount, "uidMappings") || has_mappings(mount, "gidMappings") {
             continue;
         }
-        for (optr, opt) in string_items(ctx, &format!("{ptr}/options")) {
+        for (j, opt) in string_options(mount) {
             if opt != option {
                 continue;
             }
             out.push(
                 Finding::new(
                     rule,
-                    optr,
+                    format!("/mounts/{i}/options/{j}"),
                     format!(
                         "the mount has the {option} option but neither uidMappings nor \
                          gidMappings, and the container has no user namespace whose mapping the \
@@ -317,19 +321,19 @@ fn check_ridmap_no_mapping(ctx: &Ctx, out: &mut Vec<Finding>) {
 /// "If specified, the options field of the mounts structure SHOULD contain either idmap or
 /// ridmap ..."
 fn check_idmap_option(ctx: &Ctx, out: &mut Vec<Finding>, rule: &'static Rule, key: &str) {
-    for (ptr, mount) in ctx.items("/mounts") {
+    for (i, mount) in ctx.array("/mounts").iter().enumerate() {
         if mount.get(key).is_none() {
             continue;
         }
-        let opts = string_items(ctx, &format!("{ptr}/options"));
-        if opts.iter().any(|(_, o)| *o == "idmap" || *o == "ridmap") {
+        let opts: Vec<&str> = string_options(mount).map(|(_, o)| o).collect();
+        if opts.iter().any(|o| *o == "idmap" || *o == "ridmap") {
             continue;
         }
-        let recursive = opts.iter().any(|(_, o)| *o == "rbind");
+        let recursive = opts.contains(&"rbind");
         out.push(
             Finding::new(
                 rule,
-                format!("{ptr}/{key}"),
+                format!("/mounts/{i}/{key}"),
                 format!(
                     "the mount has {key} but neither the idmap nor the ridmap option; the option \
                      says whether the mapping applies recursively, and keeps older runtimes from \
@@ -345,7 +349,7 @@ fn check_idmap_option(ctx: &Ctx, out: &mut Vec<Finding>, rule: &'static Rule, ke
                 format!(
                     "options [{}]",
                     opts.iter()
-                        .map(|(_, o)| quoted(o))
+                        .map(|o| quoted(o))
                         .collect::<Vec<_>>()
                         .join(", ")
                 )
@@ -367,14 +371,25 @@ fn check_gid_idmap_option(ctx: &Ctx, out: &mut Vec<Finding>) {
     check_idmap_option(ctx, out, &GID_MAPPINGS_IDMAP_OPTION, "gidMappings");
 }
 
-/// A destination as an absolute path without `.` components, repeated or trailing slashes
+/// The string items of a mount's `options`, with their indices (other items are the schema's
+/// business).
+fn string_options(mount: &Value) -> impl Iterator<Item = (usize, &str)> {
+    let opts = match mount.get("options") {
+        Some(Value::Array(a)) => a.as_slice(),
+        _ => &[],
+    };
+    opts.iter()
+        .enumerate()
+        .filter_map(|(j, o)| o.as_str().map(|o| (j, o)))
+}
+
+/// Whether a destination is `path` (one of `DEFAULTS`: absolute, no `.` component, no repeated
+/// or trailing slash) once `.` components and repeated or trailing slashes are dropped
 /// (relative destinations are relative to "/").
-fn normalize(dest: &str) -> String {
-    let parts: Vec<&str> = dest
-        .split('/')
+fn is_path(dest: &str, path: &str) -> bool {
+    dest.split('/')
         .filter(|c| !c.is_empty() && *c != ".")
-        .collect();
-    format!("/{}", parts.join("/"))
+        .eq(path.split('/').filter(|c| !c.is_empty()))
 }
 
 fn is_bind(mount: &Value) -> bool {
@@ -392,20 +407,21 @@ fn is_bind(mount: &Value) -> bool {
 /// container gets its own mount namespace (otherwise it sees the runtime's filesystems). A bind
 /// mount at the path counts: it makes an existing mount of that type available.
 fn check_default_filesystems(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let own_mount_ns = ctx.items("/linux/namespaces").iter().any(|(_, ns)| {
+    let own_mount_ns = ctx.array("/linux/namespaces").iter().any(|ns| {
         ns.get("type").and_then(Value::as_str) == Some("mount") && ns.get("path").is_none()
     });
     if !own_mount_ns {
         return;
     }
-    let mounts = ctx.items("/mounts");
+    let mounts = ctx.array("/mounts");
     for (path, fstype) in DEFAULTS {
-        let at_path: Vec<&(String, &Value)> = mounts
+        let at_path: Vec<(usize, &Value)> = mounts
             .iter()
+            .enumerate()
             .filter(|(_, m)| {
                 m.get("destination")
                     .and_then(Value::as_str)
-                    .is_some_and(|d| normalize(d) == *path)
+                    .is_some_and(|d| is_path(d, path))
             })
             .collect();
         if at_path
@@ -415,16 +431,16 @@ fn check_default_filesystems(ctx: &Ctx, out: &mut Vec<Finding>) {
             continue;
         }
         // A mount at the path with another (or no) type: point at it.
-        if let Some((ptr, m)) = at_path.last() {
+        if let Some(&(i, m)) = at_path.last() {
             let observed = match m.get("type") {
                 Some(Value::String(t)) => format!("type {}", quoted(t)),
                 Some(_) => continue, // wrong JSON type: the schema reports it
                 None => "no type".to_string(),
             };
             let pointer = if m.get("type").is_some() {
-                format!("{ptr}/type")
+                format!("/mounts/{i}/type")
             } else {
-                ptr.clone()
+                format!("/mounts/{i}")
             };
             out.push(
                 Finding::new(
@@ -479,14 +495,14 @@ fn check_options_known(ctx: &Ctx, out: &mut Vec<Finding>) {
     if targets_other_platform(ctx) {
         return; // the table is Linux's; other platforms have their own option syntax
     }
-    for (ptr, _) in ctx.items("/mounts") {
-        for (optr, opt) in string_items(ctx, &format!("{ptr}/options")) {
+    for (i, mount) in ctx.array("/mounts").iter().enumerate() {
+        for (j, opt) in string_options(mount) {
             if option_known(opt) {
                 continue;
             }
             let mut f = Finding::new(
                 &OPTIONS_KNOWN,
-                optr,
+                format!("/mounts/{i}/options/{j}"),
                 format!(
                     "mount option {} is neither in the spec's table of Linux mount options nor \
                      a key=value option; a runtime passes unknown options to the filesystem as \
@@ -629,6 +645,49 @@ mod tests {
         let joined =
             json!({"linux": {"namespaces": [{"type": "mount", "path": "/proc/1/ns/mnt"}]}});
         assert!(run(&DEFAULT_FILESYSTEMS, joined).is_empty());
+    }
+
+    #[test]
+    fn is_path_is_equality_after_normalizing() {
+        // The plain way: normalize, then compare.
+        let normalize = |dest: &str| {
+            let parts: Vec<&str> = dest
+                .split('/')
+                .filter(|c| !c.is_empty() && *c != ".")
+                .collect();
+            format!("/{}", parts.join("/"))
+        };
+        for dest in [
+            "/proc",
+            "proc",
+            "/proc/",
+            "//proc",
+            "/./proc/.",
+            "./proc",
+            "/proc/x",
+            "/pro",
+            "/",
+            "",
+            ".",
+            "/dev/pts",
+            "dev//pts/",
+            "/dev/./pts",
+            "/dev/pts/..",
+            "/dev/shm",
+            "/sys",
+            "/sys/.",
+            "sys/fs",
+            "/dev",
+            "/DEV/PTS",
+        ] {
+            for (path, _) in DEFAULTS {
+                assert_eq!(
+                    is_path(dest, path),
+                    normalize(dest) == *path,
+                    "{dest} {path}"
+                );
+            }
+        }
     }
 
     #[test]

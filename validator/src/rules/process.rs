@@ -1,6 +1,6 @@
 //! Rules for `process` (config.md, "Process", "POSIX process" and "Linux Process").
 
-use super::text::{quoted, string_items, suggest, targets_other_platform};
+use super::text::{quoted, suggest, targets_other_platform};
 use crate::rule::{Ctx, Finding, Rule, Scope};
 use oci_check_model::Level;
 use serde_json::Value;
@@ -20,8 +20,8 @@ pub static RLIMITS_DUPLICATE: Rule = Rule {
 
 /// "If rlimits contains duplicated entries with same type, the runtime MUST generate an error."
 fn rlimits_unique(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let mut first: HashMap<&str, String> = HashMap::new();
-    for (ptr, rlimit) in ctx.items("/process/rlimits") {
+    let mut first: HashMap<&str, usize> = HashMap::new();
+    for (i, rlimit) in ctx.array("/process/rlimits").iter().enumerate() {
         let Some(kind) = rlimit.get("type").and_then(|t| t.as_str()) else {
             continue;
         };
@@ -29,15 +29,18 @@ fn rlimits_unique(ctx: &Ctx, out: &mut Vec<Finding>) {
             out.push(
                 Finding::new(
                     &RLIMITS_DUPLICATE,
-                    format!("{ptr}/type"),
-                    format!("rlimit {kind} is given again; it was first given at {earlier}"),
+                    format!("/process/rlimits/{i}/type"),
+                    format!(
+                        "rlimit {kind} is given again; it was first given at \
+                         /process/rlimits/{earlier}"
+                    ),
                 )
                 .expected(format!("one entry of type {kind}"))
                 .observed("a second entry")
                 .hint("remove one of the two entries"),
             );
         } else {
-            first.insert(kind, ptr);
+            first.insert(kind, i);
         }
     }
 }
@@ -148,15 +151,24 @@ fn repair<'k>(name: &str, prefix: &str, known: &'k [&'k str]) -> Option<&'k str>
 /// Linux knows a fixed set of capabilities; a name outside it cannot be mapped (the runtime
 /// warns and goes on without it, so the container silently lacks what was asked for).
 fn check_capabilities_known(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let names: Vec<&str> = capability_names().iter().map(String::as_str).collect();
+    let Some(sets) = ctx.object("/process/capabilities") else {
+        return;
+    };
     for set in CAPABILITY_SETS {
-        for (ptr, cap) in string_items(ctx, &format!("/process/capabilities/{set}")) {
+        let Some(Value::Array(items)) = sets.get(*set) else {
+            continue;
+        };
+        for (j, cap) in items.iter().enumerate() {
+            let Some(cap) = cap.as_str() else {
+                continue; // the schema's business
+            };
             if caps::Capability::from_str(cap).is_ok() {
                 continue;
             }
+            let names: Vec<&str> = capability_names().iter().map(String::as_str).collect();
             let mut f = Finding::new(
                 &CAPABILITIES_KNOWN,
-                ptr,
+                format!("/process/capabilities/{set}/{j}"),
                 format!(
                     "{} in the {set} set is not a Linux capability; a runtime cannot map it and \
                      only logs a warning, so the process runs without it",
@@ -199,7 +211,7 @@ fn check_rlimit_types_known(ctx: &Ctx, out: &mut Vec<Finding>) {
     if targets_other_platform(ctx) {
         return; // the names are Linux's (getrlimit(2)); other platforms have their own
     }
-    for (ptr, rlimit) in ctx.items("/process/rlimits") {
+    for (i, rlimit) in ctx.array("/process/rlimits").iter().enumerate() {
         let Some(kind) = rlimit.get("type").and_then(Value::as_str) else {
             continue;
         };
@@ -208,7 +220,7 @@ fn check_rlimit_types_known(ctx: &Ctx, out: &mut Vec<Finding>) {
         }
         let mut f = Finding::new(
             &RLIMIT_TYPES_KNOWN,
-            format!("{ptr}/type"),
+            format!("/process/rlimits/{i}/type"),
             format!(
                 "rlimit type {} is not a Linux resource limit; the runtime must fail to create \
                  the container",

@@ -1,7 +1,7 @@
 //! Rules for `linux.seccomp` (config-linux.md, "Seccomp"). Action, architecture, flag and
 //! operator names are enumerated by the schema; these rules check what an enum cannot.
 
-use super::text::{quoted, string_items, suggest};
+use super::text::{quoted, suggest};
 use crate::rule::{Ctx, Finding, Rule, Scope};
 use oci_check_model::Level;
 use serde_json::Value;
@@ -51,6 +51,8 @@ pub static DEFAULT_ACTION_WITHOUT_SYSCALLS: Rule = Rule {
     check: Some(check_default_action_without_syscalls),
     doc: None,
 };
+
+const SYSCALLS: &str = "/linux/seccomp/syscalls";
 
 /// The actions of config-linux.md's list that take an errno.
 const ERRNO_ACTIONS: &[&str] = &["SCMP_ACT_ERRNO", "SCMP_ACT_TRACE"];
@@ -111,7 +113,7 @@ fn check_default_errno_ret(ctx: &Ctx, out: &mut Vec<Finding>) {
 }
 
 fn check_errno_ret(ctx: &Ctx, out: &mut Vec<Finding>) {
-    for (ptr, rule) in ctx.items("/linux/seccomp/syscalls") {
+    for (i, rule) in ctx.array(SYSCALLS).iter().enumerate() {
         if rule.get("errnoRet").is_none() {
             continue;
         }
@@ -121,7 +123,7 @@ fn check_errno_ret(ctx: &Ctx, out: &mut Vec<Finding>) {
         if NO_ERRNO_ACTIONS.contains(&action) {
             out.push(errno_finding(
                 &ERRNO_RET,
-                format!("{ptr}/errnoRet"),
+                format!("{SYSCALLS}/{i}/errnoRet"),
                 "errnoRet",
                 "action",
                 action,
@@ -178,20 +180,27 @@ pub fn syscall_names() -> &'static HashSet<&'static str> {
 }
 
 fn check_syscall_names(ctx: &Ctx, out: &mut Vec<Finding>) {
-    let rules = ctx.items("/linux/seccomp/syscalls");
+    let rules = ctx.array(SYSCALLS);
     if rules.is_empty() {
         // Building the name table costs more than validating a whole config: only when needed.
         return;
     }
     let known = syscall_names();
-    for (ptr, _) in rules {
-        for (nptr, name) in string_items(ctx, &format!("{ptr}/names")) {
+    for (i, rule) in rules.iter().enumerate() {
+        // The string items of `names` (other items are the schema's business).
+        let Some(Value::Array(names)) = rule.get("names") else {
+            continue;
+        };
+        for (j, name) in names.iter().enumerate() {
+            let Some(name) = name.as_str() else {
+                continue;
+            };
             if known.contains(name) || name.is_empty() {
                 continue;
             }
             let mut f = Finding::new(
                 &SYSCALL_NAMES_KNOWN,
-                nptr,
+                format!("{SYSCALLS}/{i}/names/{j}"),
                 format!(
                     "{} is not a system call on any Linux architecture; runtimes skip names \
                      they cannot resolve, so this entry matches nothing",

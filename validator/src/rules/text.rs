@@ -83,15 +83,6 @@ pub fn quoted(s: &str) -> String {
     shown(&Value::String(s.to_string()))
 }
 
-/// The string items of the array at `pointer`, with their pointers (other items are the
-/// schema's business).
-pub fn string_items<'a>(ctx: &Ctx<'a>, pointer: &str) -> Vec<(String, &'a str)> {
-    ctx.items(pointer)
-        .into_iter()
-        .filter_map(|(p, v)| v.as_str().map(|s| (p, s)))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
