@@ -7,6 +7,7 @@ use crate::scenario::{mismatch, Check, Footprint, Scenario};
 mod errors;
 mod features;
 mod hooks;
+mod intel_rdt;
 mod kill;
 mod lifecycle;
 mod mounts;
@@ -28,6 +29,7 @@ pub fn all() -> Vec<Scenario> {
         mounts::scenarios(),
         namespaces::scenarios(),
         resources::scenarios(),
+        intel_rdt::scenarios(),
     ]
     .into_iter()
     .flatten()
@@ -42,6 +44,7 @@ pub fn not_checkable() -> Vec<(&'static str, &'static str)> {
         mounts::NOT_CHECKABLE,
         namespaces::NOT_CHECKABLE,
         resources::NOT_CHECKABLE,
+        intel_rdt::NOT_CHECKABLE,
     ]
     .concat()
 }
