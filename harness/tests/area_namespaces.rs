@@ -5,9 +5,7 @@
 mod support;
 use support::*;
 
-use oci_check_model::Outcome;
 use std::path::Path;
-use std::time::Duration;
 
 /// (mode of tests/broken-runtime, the checks that must fail against it)
 const TABLE: &[(&str, &[&str])] = &[
@@ -118,44 +116,6 @@ const OWN_TABLE: &[(&str, &[&str])] = &[
 /// Checks runc 1.1.5 really fails (each also in ci/expect-fail/runc-1.1.5.txt).
 const RUNC_DEVIATIONS: &[&str] = &[];
 
-/// As `check_table`, against tests/broken-namespaces.
-fn check_own_table(table: &[(&str, &[&str])], runc_deviations: &[&str]) -> Vec<String> {
-    let Some((runc, probe)) = prerequisites() else {
-        return Vec::new();
-    };
-    let wrapper = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-namespaces");
-    let mut problems = Vec::new();
-    for (mode, checks) in table {
-        let arg = format!("--break={mode}");
-        let mut opts = options(&wrapper, &[&arg], &probe, checks);
-        opts.timeout = Duration::from_secs(3);
-        let broken = run(&opts, None);
-        let honest = run(&options(&runc, &[], &probe, checks), None);
-        for check in *checks {
-            let got = outcome(&broken, check);
-            if got != Outcome::Fail {
-                problems.push(format!("{check} against --break={mode}: {got:?}, not Fail"));
-            }
-            let base = outcome(&honest, check);
-            if ![Outcome::Pass, Outcome::Skip].contains(&base) && !runc_deviations.contains(check) {
-                let r = honest
-                    .results
-                    .iter()
-                    .find(|r| r.id == *check)
-                    .expect("a result");
-                problems.push(format!("{check} against runc: {base:?}: {}", r.message));
-            }
-        }
-        for r in [&broken, &honest] {
-            let left = traces(&work_dir(r));
-            if !left.is_empty() {
-                problems.push(format!("--break={mode} left {left:?}"));
-            }
-        }
-    }
-    problems
-}
-
 #[test]
 fn every_check_fails_against_the_runtime_that_breaks_it() {
     let problems = check_table(TABLE, RUNC_DEVIATIONS);
@@ -164,7 +124,11 @@ fn every_check_fails_against_the_runtime_that_breaks_it() {
 
 #[test]
 fn every_check_fails_against_the_namespaces_wrapper_that_breaks_it() {
-    let problems = check_own_table(OWN_TABLE, RUNC_DEVIATIONS);
+    let problems = check_table_with(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-namespaces"),
+        OWN_TABLE,
+        RUNC_DEVIATIONS,
+    );
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

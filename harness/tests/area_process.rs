@@ -3,9 +3,7 @@
 //! runc.
 
 mod support;
-use oci_check_model::Outcome;
 use std::path::Path;
-use std::time::Duration;
 use support::*;
 
 /// (mode of tests/broken-runtime, the checks that must FAIL against it)
@@ -121,7 +119,7 @@ fn every_process_check_fails_against_a_runtime_that_ignores_its_part_of_the_conf
 #[test]
 fn every_process_check_fails_against_a_runtime_that_breaks_it() {
     let wrapper = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-process");
-    let problems = check_wrapper_table(&wrapper, PROCESS_TABLE);
+    let problems = check_table_with(&wrapper, PROCESS_TABLE, &[]);
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
@@ -146,37 +144,4 @@ fn runc_deviations_are_in_the_baseline() {
             "{d} is not in ci/expect-fail/runc-1.1.5.txt"
         );
     }
-}
-
-/// As `check_table`, for a wrapper of our own: each check FAILs against `wrapper --break=MODE`
-/// and passes or is SKIP against runc; nothing is left behind.
-fn check_wrapper_table(wrapper: &Path, table: &[(&str, &[&str])]) -> Vec<String> {
-    let Some((runc, probe)) = prerequisites() else {
-        return Vec::new();
-    };
-    let mut problems = Vec::new();
-    for (mode, checks) in table {
-        let arg = format!("--break={mode}");
-        let mut opts = options(wrapper, &[&arg], &probe, checks);
-        opts.timeout = Duration::from_secs(3);
-        let broken = run(&opts, None);
-        let honest = run(&options(&runc, &[], &probe, checks), None);
-        for check in *checks {
-            let got = outcome(&broken, check);
-            if got != Outcome::Fail {
-                problems.push(format!("{check} against --break={mode}: {got:?}, not Fail"));
-            }
-            let base = outcome(&honest, check);
-            if ![Outcome::Pass, Outcome::Skip].contains(&base) {
-                problems.push(format!("{check} against runc: {base:?}"));
-            }
-        }
-        for r in [&broken, &honest] {
-            let left = traces(&work_dir(r));
-            if !left.is_empty() {
-                problems.push(format!("--break={mode} left {left:?}"));
-            }
-        }
-    }
-    problems
 }

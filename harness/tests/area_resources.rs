@@ -5,9 +5,7 @@
 mod support;
 use support::*;
 
-use oci_check_model::Outcome;
 use std::path::{Path, PathBuf};
-use std::time::Duration;
 
 /// (mode of tests/broken-runtime, the checks that must FAIL against it)
 const TABLE: &[(&str, &[&str])] = &[
@@ -94,43 +92,14 @@ fn broken_resources() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-resources")
 }
 
-/// As `check_table`, with this area's own wrapper.
-fn check_own_table(table: &[(&str, &[&str])], runc_deviations: &[&str]) -> Vec<String> {
-    let Some((runc, probe)) = prerequisites() else {
-        return Vec::new();
-    };
-    let wrapper = broken_resources();
-    let mut problems = Vec::new();
-    for (mode, checks) in table {
-        let arg = format!("--break={mode}");
-        let mut opts = options(&wrapper, &[&arg], &probe, checks);
-        opts.timeout = Duration::from_secs(3);
-        let broken = run(&opts, None);
-        let honest = run(&options(&runc, &[], &probe, checks), None);
-        for check in *checks {
-            let got = outcome(&broken, check);
-            if got != Outcome::Fail {
-                problems.push(format!("{check} against --break={mode}: {got:?}, not Fail"));
-            }
-            let base = outcome(&honest, check);
-            if ![Outcome::Pass, Outcome::Skip].contains(&base) && !runc_deviations.contains(check) {
-                problems.push(format!("{check} against runc: {base:?}"));
-            }
-        }
-        for r in [&broken, &honest] {
-            let left = traces(&work_dir(r));
-            if !left.is_empty() {
-                problems.push(format!("--break={mode} left {left:?}"));
-            }
-        }
-    }
-    problems
-}
-
 #[test]
 fn every_resources_check_fails_against_a_runtime_that_breaks_it() {
     let mut problems = check_table(TABLE, RUNC_DEVIATIONS);
-    problems.extend(check_own_table(BROKEN_RESOURCES, RUNC_DEVIATIONS));
+    problems.extend(check_table_with(
+        &broken_resources(),
+        BROKEN_RESOURCES,
+        RUNC_DEVIATIONS,
+    ));
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

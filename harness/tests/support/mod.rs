@@ -162,14 +162,22 @@ pub fn work_dir(run: &Run) -> PathBuf {
 /// wrapper's modes, e.g. `ignore:/process/rlimits` (the runtime ignores that part of the
 /// config) or `state-lies-status`.
 pub fn check_table(table: &[(&str, &[&str])], runc_deviations: &[&str]) -> Vec<String> {
+    check_table_with(&broken_runtime(), table, runc_deviations)
+}
+
+/// As `check_table`, against another wrapper (an area's own `tests/broken-AREA`).
+pub fn check_table_with(
+    wrapper: &Path,
+    table: &[(&str, &[&str])],
+    runc_deviations: &[&str],
+) -> Vec<String> {
     let Some((runc, probe)) = prerequisites() else {
         return Vec::new();
     };
-    let wrapper = broken_runtime();
     let mut problems = Vec::new();
     for (mode, checks) in table {
         let arg = format!("--break={mode}");
-        let mut opts = options(&wrapper, &[&arg], &probe, checks);
+        let mut opts = options(wrapper, &[&arg], &probe, checks);
         // What a broken runtime never does is waited for until this deadline: keep it short.
         opts.timeout = Duration::from_secs(3);
         let broken = run(&opts, None);
