@@ -162,9 +162,11 @@ fn write_report(run: &Run, out: &ReportArgs) -> ExitCode {
     let text = render(run, out.format, &ropts);
     let written = match &out.output {
         Some(path) => std::fs::write(path, &text).map_err(|e| format!("{}: {e}", path.display())),
-        None => std::io::stdout()
-            .write_all(text.as_bytes())
-            .map_err(|e| e.to_string()),
+        // A reader that stops early (`| head`) has what it wanted: no error for a closed pipe.
+        None => match std::io::stdout().write_all(text.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| e.to_string()),
+        },
     };
     if let Err(e) = written {
         eprintln!("oci-check: error: cannot write the report: {e}");

@@ -89,14 +89,16 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
     };
     if args.coverage {
         let rows = oci_check_harness::coverage::rows(&all, &scenarios::not_checkable());
-        print!("{}", oci_check_harness::coverage::render(&rows));
+        print_quietly(&oci_check_harness::coverage::render(&rows));
         return Ok(ExitCode::SUCCESS);
     }
     if args.list {
         let chosen = selection.select(&all);
-        for s in &chosen {
-            println!("{}: test", s.name);
-        }
+        let list: String = chosen
+            .iter()
+            .map(|s| format!("{}: test\n", s.name))
+            .collect();
+        print_quietly(&list);
         eprintln!("\n{} tests", chosen.len());
         return Ok(ExitCode::SUCCESS);
     }
@@ -197,4 +199,10 @@ impl Progress for Bar {
             self.0.finish_and_clear();
         }
     }
+}
+
+/// Prints to stdout; a reader that stopped early (`| head`) is not an error.
+fn print_quietly(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
 }

@@ -105,7 +105,7 @@ pub fn expect_same<T: serde::Serialize + PartialEq>(
     let (e, o) = (pretty(expected), pretty(observed));
     let diff = similar::TextDiff::from_lines(&e, &o)
         .unified_diff()
-        .header("expected (config)", "observed (in the container)")
+        .header("expected", "observed")
         .to_string();
     Err(mismatch(format!("{what} differs:\n{diff}"), e, o))
 }

@@ -34,6 +34,34 @@ const BROKEN: &[(&str, &[&str])] = &[
     ),
     ("no-id-reuse", &["lifecycle::id_can_be_reused_after_delete"]),
     (
+        "unsupported:kill",
+        &["lifecycle::every_operation_is_supported"],
+    ),
+    (
+        "unsupported:state",
+        &["lifecycle::every_operation_is_supported"],
+    ),
+    (
+        "delete-foreign:joined",
+        &["lifecycle::delete_keeps_what_the_container_did_not_create"],
+    ),
+    (
+        "delete-foreign:sources",
+        &["lifecycle::delete_keeps_what_the_container_did_not_create"],
+    ),
+    (
+        "delete-foreign:bundle",
+        &["lifecycle::delete_keeps_what_the_container_did_not_create"],
+    ),
+    (
+        "ignore:/hooks/poststop",
+        &["hooks::every_kind_the_features_list_is_run"],
+    ),
+    (
+        "ignore:/hooks/createContainer",
+        &["hooks::every_kind_the_features_list_is_run"],
+    ),
+    (
         "applies-config-at-start",
         &["lifecycle::config_changes_after_create_do_not_apply"],
     ),

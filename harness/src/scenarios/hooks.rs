@@ -93,6 +93,12 @@ pub fn scenarios() -> Vec<Scenario> {
             requirements: &["runtime.lifecycle.createRuntime.fail"],
             run: a_hook_past_its_timeout_is_aborted_and_fails,
         },
+        Scenario {
+            name: "hooks::every_kind_the_features_list_is_run",
+            title: "The runtime MUST support the hook kinds its features document lists: one hook of each runs over a whole lifecycle",
+            requirements: &["features.hooks.supported"],
+            run: every_kind_the_features_list_is_run,
+        },
     ]);
     v
 }
@@ -678,4 +684,46 @@ fn a_hook_past_its_timeout_is_aborted_and_fails(ctx: &mut Ctx) -> Check {
         format!("the hook (pid {pid}) is still running after create returned: it was not aborted")
     })?;
     footprint_empty("the failed create", &ctx.footprint(&c))
+}
+
+/// features.md: "The runtime MUST support the elements in this array as the `hooks` property of
+/// `config.json`." Each listed kind this spec defines gets one hook; every one must run. A kind
+/// the spec does not define cannot be given a point to run at, and is only noted.
+fn every_kind_the_features_list_is_run(ctx: &mut Ctx) -> Check {
+    let Some(listed) = ctx
+        .suite
+        .features
+        .as_ref()
+        .and_then(|f| f.pointer("/hooks"))
+        .and_then(Value::as_array)
+        .cloned()
+    else {
+        return Err(skip("the runtime's features document lists no hooks"));
+    };
+    let kinds: Vec<&str> = KINDS
+        .iter()
+        .copied()
+        .filter(|k| listed.iter().any(|l| l == k))
+        .collect();
+    for other in listed.iter().filter(|l| !KINDS.iter().any(|k| *l == k)) {
+        ctx.notes.push(format!(
+            "features lists {other}, a kind this spec does not define"
+        ));
+    }
+    if kinds.is_empty() {
+        return Err(skip(
+            "the features document lists none of the spec's hook kinds",
+        ));
+    }
+    let all: Vec<(&str, usize, &[&str])> = kinds.iter().map(|k| (*k, 1, &[][..])).collect();
+    let c = with_hooks(ctx, &all)?;
+    whole_lifecycle(ctx, &c)?;
+    let expected: std::collections::BTreeSet<String> =
+        kinds.iter().map(|k| format!("{k}-1")).collect();
+    let observed: std::collections::BTreeSet<String> = labels(&c).into_iter().collect();
+    crate::scenario::expect_same(
+        "hooks that ran over create, start, kill and delete (one of each kind features lists)",
+        &expected,
+        &observed,
+    )
 }

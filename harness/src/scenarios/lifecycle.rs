@@ -1,9 +1,12 @@
 //! The lifecycle (runtime.md "Lifecycle" and "Operations"; lifecycle checklist sections 2-3).
 
 use super::{footprint_empty, must_error};
-use crate::bundle::OUT;
-use crate::scenario::{ensure, expect_eq, fail, mismatch, process_alive, Check, Ctx, Scenario};
+use crate::bundle::{OUT, PROBE};
+use crate::scenario::{
+    ensure, expect_eq, fail, mismatch, process_alive, Check, Container, Ctx, Scenario,
+};
 use serde_json::{json, Value};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 pub fn scenarios() -> Vec<Scenario> {
@@ -71,6 +74,18 @@ pub fn scenarios() -> Vec<Scenario> {
             title: "Updates to config.json after create do not affect the container",
             requirements: &["runtime.lifecycle.create.config_snapshot"],
             run: config_changes_after_create_do_not_apply,
+        },
+        Scenario {
+            name: "lifecycle::every_operation_is_supported",
+            title: "Runtimes MUST support the operations: state, create, start, kill and delete each succeed on a container in the fitting status",
+            requirements: &["runtime.ops.support"],
+            run: every_operation_is_supported,
+        },
+        Scenario {
+            name: "lifecycle::delete_keeps_what_the_container_did_not_create",
+            title: "Resources associated with the container but not created by it (a joined namespace and its owner, a bind mount's source, the bundle) MUST NOT be deleted",
+            requirements: &["runtime.ops.delete.keeps_foreign_resources"],
+            run: delete_keeps_what_the_container_did_not_create,
         },
     ]
 }
@@ -241,4 +256,115 @@ fn config_changes_after_create_do_not_apply(ctx: &mut Ctx) -> Check {
         },
     )?;
     expect_eq("hostname", "as-created", r.uts.hostname.as_str())
+}
+
+/// The five operations of the OCI command line, each on a container in the status it is meant
+/// for. A runtime that lacks one fails here with that operation's own exit status and output.
+fn every_operation_is_supported(ctx: &mut Ctx) -> Check {
+    let c = ctx.container(|_| {})?;
+    let call = ctx.create(&c);
+    ctx.succeed(call, "create")?;
+    let call = ctx.call(&["state", &c.id]);
+    let call = ctx.succeed(call, "state of a created container")?;
+    crate::scenario::parse_state(&call.stdout)?;
+    let call = ctx.start(&c);
+    ctx.succeed(call, "start")?;
+    ctx.wait_ready(&c)?;
+    let call = ctx.kill(&c, "KILL");
+    ctx.succeed(call, "kill of a running container")?;
+    ctx.wait_status(&c, "stopped")?;
+    let call = ctx.delete(&c);
+    ctx.succeed(call, "delete of a stopped container")?;
+    Ok(())
+}
+
+/// What a deleted container must leave alone, read from the host.
+#[derive(Debug, PartialEq, serde::Serialize)]
+struct Foreign {
+    /// The container whose network namespace the deleted one joined: status and pid.
+    namespace_owner: (String, i64),
+    /// That namespace's inode, as the owner's /proc/PID/ns/net shows it.
+    namespace_inode: Option<u64>,
+    /// The bind mount's source directory: its file's content.
+    bind_source_file: Option<String>,
+    /// The bundle: config.json and the program in rootfs exist.
+    bundle_config: bool,
+    bundle_program: bool,
+}
+
+fn ns_inode(pid: i64, name: &str) -> Option<u64> {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata(format!("/proc/{pid}/ns/{name}"))
+        .ok()
+        .map(|m| m.ino())
+}
+
+fn foreign(ctx: &mut Ctx, owner: &Container, joiner: &Container, source: &Path) -> Foreign {
+    let state = ctx.state(owner).unwrap_or(Value::Null);
+    let pid = state["pid"].as_i64().unwrap_or(0);
+    Foreign {
+        namespace_owner: (status(&state).as_str().unwrap_or("?").to_string(), pid),
+        namespace_inode: ns_inode(pid, "net"),
+        bind_source_file: std::fs::read_to_string(source.join("kept")).ok(),
+        bundle_config: joiner.bundle.config_path().is_file(),
+        bundle_program: joiner
+            .bundle
+            .dir
+            .join("rootfs")
+            .join(PROBE.trim_start_matches('/'))
+            .is_file(),
+    }
+}
+
+fn join_network_namespace(c: &mut Container, owner_pid: i64) -> Check {
+    let list = c.config.0["linux"]["namespaces"]
+        .as_array_mut()
+        .ok_or_else(|| fail("harness: the base config has no namespace list"))?;
+    let net = list
+        .iter_mut()
+        .find(|n| n["type"] == "network")
+        .ok_or_else(|| fail("harness: the base config has no network namespace"))?;
+    net["path"] = json!(format!("/proc/{owner_pid}/ns/net"));
+    Ok(())
+}
+
+/// A second container joins the network namespace of a first and bind-mounts a host directory;
+/// deleting the second must leave the first (and so its namespace), the directory and the
+/// bundle as they were.
+fn delete_keeps_what_the_container_did_not_create(ctx: &mut Ctx) -> Check {
+    ctx.requires_host_namespace("network")?;
+    // The base config gives every container a new network namespace.
+    let owner = ctx.container(|_| {})?;
+    ctx.running(&owner)?;
+    let owner_pid = ctx.state(&owner)?["pid"].as_i64().unwrap_or(0);
+    let mut joiner = ctx.container(|cfg| {
+        cfg.probe_args(&["exit", "0"]);
+    })?;
+    let source = joiner.bundle.dir.join("foreign");
+    std::fs::create_dir(&source)
+        .and_then(|_| std::fs::write(source.join("kept"), "not the container's\n"))
+        .map_err(|e| fail(format!("harness: making {}: {e}", source.display())))?;
+    join_network_namespace(&mut joiner, owner_pid)?;
+    joiner.config.push(
+        "/mounts",
+        json!({"destination": "/foreign", "type": "bind", "source": source,
+               "options": ["rbind", "ro"]}),
+    );
+    joiner
+        .bundle
+        .write_config(&joiner.config)
+        .map_err(|e| fail(format!("harness: writing config.json: {e}")))?;
+    let before = foreign(ctx, &owner, &joiner, &source);
+    ctx.created(&joiner)?;
+    let call = ctx.start(&joiner);
+    ctx.succeed(call, "start")?;
+    ctx.wait_status(&joiner, "stopped")?;
+    let call = ctx.delete(&joiner);
+    ctx.succeed(call, "delete of the stopped container")?;
+    let after = foreign(ctx, &owner, &joiner, &source);
+    crate::scenario::expect_same(
+        "what the deleted container joined or used but did not create, before create and after delete",
+        &before,
+        &after,
+    )
 }
