@@ -43,6 +43,11 @@ pub struct RuntimeArgs {
     /// Filters given as positional arguments, as with cargo test.
     #[arg(value_name = "FILTER")]
     positional_filters: Vec<String>,
+    /// Run only shard K of N (1 <= K <= N), chosen by a hash of each check's name, as
+    /// cargo-nextest does: CI machines that run hash:1/N .. hash:N/N together run each check
+    /// exactly once
+    #[arg(long, value_name = "hash:K/N")]
+    partition: Option<String>,
     /// Filters match whole names only.
     #[arg(long)]
     exact: bool,
@@ -86,6 +91,11 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
             .collect(),
         exact: args.exact,
         skip: args.skip.clone(),
+        partition: args
+            .partition
+            .as_deref()
+            .map(runner::Partition::parse)
+            .transpose()?,
     };
     if args.coverage {
         let rows = oci_check_harness::coverage::rows(&all, &scenarios::not_checkable());

@@ -28,10 +28,56 @@ pub struct Selection {
     pub exact: bool,
     /// Substrings of names to leave out.
     pub skip: Vec<String>,
+    /// `--partition hash:K/N`: only this shard's scenarios.
+    pub partition: Option<Partition>,
+}
+
+/// One of N shards of the suite, chosen by a hash of each scenario's name (as cargo-nextest's
+/// `--partition hash:K/N`): a scenario is in exactly one shard, whatever the other options, and
+/// stays in it when scenarios are added or removed, so CI machines can split the suite and the
+/// union of their reports is one full run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Partition {
+    /// 1-based.
+    pub shard: u64,
+    pub of: u64,
+}
+
+impl Partition {
+    /// `hash:K/N` with 1 <= K <= N.
+    pub fn parse(text: &str) -> Result<Partition, String> {
+        let bad =
+            || format!("--partition {text:?}: expected hash:K/N with 1 <= K <= N, e.g. hash:1/3");
+        let spec = text.strip_prefix("hash:").ok_or_else(bad)?;
+        let (k, n) = spec.split_once('/').ok_or_else(bad)?;
+        let (shard, of) = (
+            k.parse::<u64>().map_err(|_| bad())?,
+            n.parse::<u64>().map_err(|_| bad())?,
+        );
+        if shard == 0 || of == 0 || shard > of {
+            return Err(bad());
+        }
+        Ok(Partition { shard, of })
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        fnv1a(name.as_bytes()) % self.of == self.shard - 1
+    }
+}
+
+/// FNV-1a, 64 bits: fixed by its definition, so shards are the same on every machine and
+/// toolchain (std's hasher makes no such promise).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 impl Selection {
     pub fn matches(&self, name: &str) -> bool {
+        if self.partition.is_some_and(|p| !p.contains(name)) {
+            return false;
+        }
         let selected = self.filters.is_empty()
             || self.filters.iter().any(|f| {
                 if self.exact {
@@ -510,6 +556,7 @@ mod tests {
             |sel: Selection| -> Vec<&str> { sel.select(&all).iter().map(|s| s.name).collect() };
         assert_eq!(names(Selection::default()).len(), 3);
         let f = |f: &[&str], exact: bool, skip: &[&str]| Selection {
+            partition: None,
             filters: f.iter().map(|s| s.to_string()).collect(),
             exact,
             skip: skip.iter().map(|s| s.to_string()).collect(),
@@ -524,6 +571,57 @@ mod tests {
             names(f(&["a"], false, &["kill"])),
             ["lifecycle::a", "lifecycle::ab"]
         );
+    }
+
+    #[test]
+    fn partitions_split_the_whole_suite_into_disjoint_shards() {
+        let all = crate::scenarios::all();
+        for n in [1u64, 2, 3, 7] {
+            let mut seen = std::collections::BTreeMap::new();
+            for k in 1..=n {
+                let sel = Selection {
+                    partition: Some(Partition::parse(&format!("hash:{k}/{n}")).unwrap()),
+                    ..Selection::default()
+                };
+                let chosen = sel.select(&all);
+                if n > 1 {
+                    // Every shard gets a share: a hash that sent all to one shard is no split.
+                    assert!(chosen.len() < all.len(), "hash:{k}/{n} has every scenario");
+                    assert!(!chosen.is_empty(), "hash:{k}/{n} is empty");
+                }
+                for s in chosen {
+                    assert_eq!(seen.insert(s.name, k), None, "{} in two shards", s.name);
+                }
+            }
+            assert_eq!(seen.len(), all.len(), "the shards of {n} miss scenarios");
+        }
+    }
+
+    #[test]
+    fn partition_specs_are_checked() {
+        assert_eq!(
+            Partition::parse("hash:2/3"),
+            Ok(Partition { shard: 2, of: 3 })
+        );
+        for bad in [
+            "hash:0/3",
+            "hash:4/3",
+            "hash:1/0",
+            "count:1/2",
+            "hash:1",
+            "hash:a/b",
+            "",
+        ] {
+            assert!(Partition::parse(bad).is_err(), "{bad} accepted");
+        }
+    }
+
+    #[test]
+    fn the_shard_of_a_name_is_fixed() {
+        // FNV-1a of "lifecycle::a" is fixed by definition: shards must not move between
+        // machines or toolchains.
+        assert_eq!(fnv1a(b""), 0xcbf2_9ce4_8422_2325);
+        assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]

@@ -81,6 +81,7 @@ pub fn options(runtime: &Path, args: &[&str], probe: &Path, exact: &[&str]) -> O
             filters: exact.iter().map(|s| s.to_string()).collect(),
             exact: true,
             skip: vec![],
+            partition: None,
         },
         expect_fail: ExpectFail::default(),
     }
