@@ -48,7 +48,7 @@ enum Command {
     /// Run the conformance suite against a runtime binary that speaks the OCI command line
     /// (runc, crun, youki, ...). Needs root. Every container, mount, cgroup and file it makes is
     /// removed, also after a timeout, a crash of the runtime, or Ctrl-C.
-    Runtime(runtime::RuntimeArgs),
+    Runtime(Box<runtime::RuntimeArgs>),
     /// List the rule catalogue, or with --coverage the share of the spec's static requirements
     /// the rules cover.
     Rules {
