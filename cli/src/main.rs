@@ -58,6 +58,20 @@ enum Command {
         #[arg(long, default_value = "human")]
         format: String,
     },
+    /// Write the man pages (oci-check.1 and one per subcommand) or a shell's completion script,
+    /// generated from this command line's own definition.
+    Generate {
+        #[command(subcommand)]
+        what: Generate,
+    },
+}
+
+#[derive(Subcommand)]
+enum Generate {
+    /// Man pages, in roff, into DIR.
+    Man { dir: PathBuf },
+    /// The completion script of SHELL, to standard output.
+    Completions { shell: clap_complete::Shell },
 }
 
 #[derive(Args)]
@@ -116,7 +130,51 @@ fn main() -> ExitCode {
             coverage: false,
             format,
         } => coverage::print_rules(&format),
+        Command::Generate { what } => generate(what),
     }
+}
+
+fn generate(what: Generate) -> ExitCode {
+    use clap::CommandFactory;
+    let written = match what {
+        Generate::Man { dir } => write_man_pages(&dir),
+        Generate::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "oci-check", &mut out);
+            match std::io::stdout().write_all(&out) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.to_string()),
+                _ => Ok(()),
+            }
+        }
+    };
+    match written {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("oci-check: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// oci-check.1, and oci-check-SUB.1 for each subcommand (as git's pages are split).
+fn write_man_pages(dir: &std::path::Path) -> Result<(), String> {
+    use clap::CommandFactory;
+    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let top = Cli::command();
+    let mut pages = vec![(String::from("oci-check"), top.clone())];
+    for sub in top.get_subcommands() {
+        let name = format!("oci-check-{}", sub.get_name());
+        pages.push((name.clone(), sub.clone().name(name)));
+    }
+    for (name, cmd) in pages {
+        let mut roff = Vec::new();
+        clap_mangen::Man::new(cmd)
+            .render(&mut roff)
+            .map_err(|e| format!("rendering {name}.1: {e}"))?;
+        let path = dir.join(format!("{name}.1"));
+        std::fs::write(&path, roff).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    Ok(())
 }
 
 fn validate(paths: &[PathBuf], out: &OutputArgs, bundle: bool) -> ExitCode {
