@@ -39,6 +39,9 @@ struct Inner {
     /// Process groups of runtime calls in flight (the janitor's own included).
     groups: BTreeSet<i32>,
     containers: BTreeMap<u64, Tracked>,
+    /// More cgroup paths of a container, found after it was registered (where a relative
+    /// `cgroupsPath` landed): removed with it.
+    extra_cgroups: BTreeMap<u64, BTreeSet<String>>,
     /// Once stopping: the one thread that cleans up. Any other thread's call would race with
     /// it (and a runtime given `--root` recreates the state root the clean-up just removed).
     cleaner: Option<std::thread::ThreadId>,
@@ -110,21 +113,49 @@ impl Janitor {
         key
     }
 
+    /// Adds a cgroup path (from a hierarchy's root, as `/proc/PID/cgroup` shows it) to clean
+    /// with the registered container `key`: where a relative `cgroupsPath` landed, which the
+    /// runtime chose. Refuses (returns false) a path holding the harness itself, which cleaning
+    /// would kill, and a path that is not a plain absolute one.
+    pub fn also_clean_cgroup(&self, key: u64, path: &str) -> bool {
+        if !cgroup_path_is_removable(path, &own_cgroup_paths()) {
+            return false;
+        }
+        let mut inner = self.lock();
+        if !inner.containers.contains_key(&key) {
+            return false;
+        }
+        inner
+            .extra_cgroups
+            .entry(key)
+            .or_default()
+            .insert(path.to_string());
+        true
+    }
+
     /// Cleans one registered container and forgets it. Returns what could not be removed.
     /// Once the run is stopping, only the shutdown's thread cleans.
     pub fn clean(&self, key: u64) -> Vec<String> {
-        let t = {
+        let (t, extra) = {
             let inner = self.lock();
             if self.stopping() && inner.cleaner != Some(std::thread::current().id()) {
                 return Vec::new();
             }
             match inner.containers.get(&key) {
-                Some(t) => t.clone(),
+                Some(t) => (
+                    t.clone(),
+                    inner.extra_cgroups.get(&key).cloned().unwrap_or_default(),
+                ),
                 None => return Vec::new(),
             }
         };
-        let leftovers = self.clean_container(&t);
-        self.lock().containers.remove(&key);
+        let mut leftovers = self.clean_container(&t);
+        for path in extra {
+            leftovers.extend(remove_cgroup(&path));
+        }
+        let mut inner = self.lock();
+        inner.containers.remove(&key);
+        inner.extra_cgroups.remove(&key);
         leftovers
     }
 
@@ -233,6 +264,26 @@ pub fn cgroup_dirs(cgroups_path: &str) -> Vec<PathBuf> {
         .map(|m| m.join(rel))
         .filter(|d| d.is_dir())
         .collect()
+}
+
+/// This process's cgroup path in each hierarchy (`/proc/self/cgroup`).
+pub fn own_cgroup_paths() -> Vec<String> {
+    let text = std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default();
+    oci_probe::parse::parse_proc_cgroup(&text)
+        .into_iter()
+        .map(|m| m.path)
+        .collect()
+}
+
+/// A cgroup path the janitor may empty and remove: absolute, below a hierarchy's root, without
+/// `..`, and neither holding one of `own` (this process's cgroups) nor equal to one.
+fn cgroup_path_is_removable(path: &str, own: &[String]) -> bool {
+    let p = path.trim_end_matches('/');
+    let plain = p.starts_with('/') && !p.split('/').any(|c| c == ".." || c == ".");
+    let holds_us = own
+        .iter()
+        .any(|o| o == p || o.starts_with(&format!("{p}/")));
+    plain && !holds_us
 }
 
 /// Whether a process exists and has not exited (a zombie has: it waits only to be reaped by
@@ -410,6 +461,43 @@ mod tests {
         // "/proc" is mounted everywhere; "/pro" is not a prefix of it by components.
         assert!(mounts_under(Path::new("/proc")).contains(&PathBuf::from("/proc")));
         assert!(mounts_under(Path::new("/pro")).is_empty());
+    }
+
+    #[test]
+    fn a_cgroup_holding_the_harness_is_never_removable() {
+        let own = vec!["/".to_string(), "/user.slice/session-1.scope".to_string()];
+        assert!(cgroup_path_is_removable(
+            "/user.slice/session-1.scope/x-1/rel",
+            &own
+        ));
+        assert!(cgroup_path_is_removable("/x-1", &own));
+        assert!(!cgroup_path_is_removable("/", &own));
+        assert!(!cgroup_path_is_removable("", &own));
+        assert!(!cgroup_path_is_removable("/user.slice", &own));
+        assert!(!cgroup_path_is_removable(
+            "/user.slice/session-1.scope/",
+            &own
+        ));
+        assert!(!cgroup_path_is_removable("relative/x", &own));
+        assert!(!cgroup_path_is_removable("/x/../user.slice", &own));
+    }
+
+    #[test]
+    fn extra_cgroups_are_kept_for_registered_containers_only() {
+        let t = tempfile::tempdir().unwrap();
+        let j = Janitor::new(t.path().join("work"));
+        let key = j.track(Tracked {
+            id: "oci-check-janitor-test".into(),
+            runtime: "/bin/false".into(),
+            global_args: vec![],
+            cgroups_path: None,
+            bundle: t.path().join("bundle"),
+        });
+        assert!(j.also_clean_cgroup(key, "/oci-check-janitor-test/rel"));
+        assert!(!j.also_clean_cgroup(key + 1, "/oci-check-janitor-test/rel"));
+        assert!(!j.also_clean_cgroup(key, "/"));
+        assert!(j.clean(key).is_empty());
+        assert!(!j.also_clean_cgroup(key, "/oci-check-janitor-test/rel"));
     }
 
     #[test]

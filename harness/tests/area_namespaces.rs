@@ -13,6 +13,7 @@ const TABLE: &[(&str, &[&str])] = &[
         "ignore:/linux/seccomp",
         &[
             "namespaces::seccomp_rule_blocks_its_syscall",
+            "namespaces::seccomp_default_action_applies_to_unnamed_calls",
             // No filter, so nothing is sent and nothing can fail.
             "namespaces::seccomp_listener_send_failure_is_an_error",
         ],
@@ -95,6 +96,27 @@ const OWN_TABLE: &[(&str, &[&str])] = &[
             "namespaces::features_seccomp_supported_flags_are_supported",
         ],
     ),
+    // runc 1.1.5 claims 1.0.2-dev, before errnoRet and defaultErrnoRet: `claim` holds it to
+    // v1.3.0, so the errno of each blocked call is checked (EIO, 5, is none of the expected).
+    (
+        "claim+seccomp-errno:5",
+        &[
+            "namespaces::seccomp_rule_blocks_its_syscall",
+            "namespaces::seccomp_default_action_applies_to_unnamed_calls",
+            "namespaces::seccomp_argument_filters_select_calls",
+        ],
+    ),
+    (
+        "claim+seccomp-errno-default:5",
+        &["namespaces::seccomp_errno_defaults_to_eperm"],
+    ),
+    (
+        "claim+seccomp-default-allow",
+        &[
+            "namespaces::seccomp_default_action_applies_to_unnamed_calls",
+            "namespaces::seccomp_errno_defaults_to_eperm",
+        ],
+    ),
     (
         "notify:twice",
         &["namespaces::seccomp_listener_gets_the_process_state"],
@@ -129,6 +151,42 @@ fn every_check_fails_against_the_namespaces_wrapper_that_breaks_it() {
         OWN_TABLE,
         RUNC_DEVIATIONS,
     );
+    assert!(problems.is_empty(), "{problems:#?}");
+}
+
+/// The seccomp checks whose errno part (spec v1.1.0) runc is not held to by its own claim.
+const SECCOMP_ERRNO_CHECKS: &[&str] = &[
+    "namespaces::seccomp_rule_blocks_its_syscall",
+    "namespaces::seccomp_default_action_applies_to_unnamed_calls",
+    "namespaces::seccomp_errno_defaults_to_eperm",
+    "namespaces::seccomp_argument_filters_select_calls",
+];
+
+/// Held to spec v1.3.0 (`broken-namespaces --break=claim` changes nothing but the claim), runc
+/// passes the seccomp checks, errno included: they pass against a runtime that does what they
+/// ask, not only fail against one that does not.
+#[test]
+fn seccomp_errno_checks_pass_when_runc_is_held_to_the_newest_spec() {
+    let Some((_, probe)) = prerequisites() else {
+        return;
+    };
+    let wrapper = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/broken-namespaces");
+    let r = run(
+        &options(&wrapper, &["--break=claim"], &probe, SECCOMP_ERRNO_CHECKS),
+        None,
+    );
+    let mut problems = Vec::new();
+    for check in SECCOMP_ERRNO_CHECKS {
+        let got = outcome(&r, check);
+        if got != oci_check_model::Outcome::Pass {
+            let res = r.results.iter().find(|x| x.id == *check).expect("a result");
+            problems.push(format!("{check}: {got:?}: {}", res.message));
+        }
+    }
+    let left = traces(&work_dir(&r));
+    if !left.is_empty() {
+        problems.push(format!("left {left:?}"));
+    }
     assert!(problems.is_empty(), "{problems:#?}");
 }
 

@@ -123,11 +123,36 @@ fn every_process_check_fails_against_a_runtime_that_breaks_it() {
     assert!(problems.is_empty(), "{problems:#?}");
 }
 
+/// Checks that need what this host lacks (AppArmor, SELinux): SKIP here, so no wrapper can
+/// show them failing; the unit tests of scenarios::process show their comparisons failing. On
+/// a host that has them, `checks_this_host_cannot_run_skip_here` fails until they join a table.
+const HOST_LACKS: &[&str] = &[
+    "process::apparmor_profile_is_applied",
+    "process::selinux_label_is_applied",
+];
+
 #[test]
 fn every_process_check_is_shown_failing() {
     let all: Vec<(&str, &[&str])> = TABLE.iter().chain(PROCESS_TABLE).copied().collect();
-    let never = never_shown_failing("process::", &all, RUNC_DEVIATIONS);
+    let excused: Vec<&str> = RUNC_DEVIATIONS.iter().chain(HOST_LACKS).copied().collect();
+    let never = never_shown_failing("process::", &all, &excused);
     assert!(never.is_empty(), "{never:?}");
+}
+
+#[test]
+fn checks_this_host_cannot_run_skip_here() {
+    let Some((runc, probe)) = prerequisites() else {
+        return;
+    };
+    let r = run(&options(&runc, &[], &probe, HOST_LACKS), None);
+    for check in HOST_LACKS {
+        assert_eq!(
+            outcome(&r, check),
+            oci_check_model::Outcome::Skip,
+            "{check} runs on this host: show it failing in a table instead"
+        );
+    }
+    assert_eq!(traces(&work_dir(&r)), Vec::<String>::new());
 }
 
 #[test]

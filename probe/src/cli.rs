@@ -12,6 +12,8 @@ usage: oci-probe                      human summary (user, caps, memory, CPU, pi
        oci-probe cat PATH
        oci-probe write PATH CONTENT
        oci-probe hook --record FILE [--exit N] [--sleep SECS]
+       oci-probe syscall --out FILE NAME...   (ioprio_get personality getppid getpriority
+                                              sched_getscheduler: the errno of each)
 ";
 
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +42,11 @@ pub enum Command {
         exit: i32,
         sleep: Option<f64>,
     },
+    /// Make each named call (see `syscalls::known`) and write what it returned to `out`.
+    Syscall {
+        out: String,
+        names: Vec<String>,
+    },
     Help,
 }
 
@@ -63,6 +70,7 @@ pub fn parse_args(args: &[String]) -> Result<Command, String> {
             _ => Err("write takes PATH CONTENT".to_string()),
         },
         "hook" => parse_hook(rest),
+        "syscall" => parse_syscall(rest),
         "help" | "--help" | "-h" => Ok(Command::Help),
         other => Err(format!("unknown verb {other:?}")),
     }
@@ -185,6 +193,23 @@ fn parse_hook(rest: &[String]) -> Result<Command, String> {
     })
 }
 
+fn parse_syscall(rest: &[String]) -> Result<Command, String> {
+    let [flag, out, names @ ..] = rest else {
+        return Err("syscall takes --out FILE NAME...".to_string());
+    };
+    if flag != "--out" || names.is_empty() {
+        return Err("syscall takes --out FILE NAME...".to_string());
+    }
+    let known = crate::syscalls::known();
+    if let Some(n) = names.iter().find(|n| !known.contains(&n.as_str())) {
+        return Err(format!("syscall: unknown call {n:?} (known: {known:?})"));
+    }
+    Ok(Command::Syscall {
+        out: out.clone(),
+        names: names.to_vec(),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,5 +282,15 @@ mod tests {
         assert!(parse("hook --exit 2").is_err());
         assert!(parse("write onlypath").is_err());
         assert!(parse("frobnicate").is_err());
+        assert_eq!(
+            parse("syscall --out /out/s.json ioprio_get personality").unwrap(),
+            Command::Syscall {
+                out: "/out/s.json".into(),
+                names: vec!["ioprio_get".into(), "personality".into()]
+            }
+        );
+        assert!(parse("syscall --out /out/s.json").is_err());
+        assert!(parse("syscall ioprio_get").is_err());
+        assert!(parse("syscall --out f reboot").is_err());
     }
 }

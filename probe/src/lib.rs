@@ -18,6 +18,7 @@ pub mod collect;
 pub mod parse;
 pub mod summary;
 pub mod sys;
+pub mod syscalls;
 pub mod verbs;
 
 use serde::{Deserialize, Serialize};
@@ -112,6 +113,25 @@ pub struct Report {
     pub sysctls: BTreeMap<String, Option<String>>,
     /// Unexpected failures while collecting (not "file absent"), for diagnosis.
     pub errors: Vec<String>,
+}
+
+/// What `oci-probe syscall --out FILE NAME...` writes: one entry per named call, in order.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyscallReport {
+    pub calls: Vec<SyscallResult>,
+}
+
+/// One system call the `syscall` verb made.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SyscallResult {
+    /// The call's name, as seccomp rules spell it (`ioprio_get`).
+    pub name: String,
+    /// The arguments it was made with.
+    pub args: Vec<u64>,
+    /// What `syscall(2)` returned: -1 on failure.
+    pub ret: i64,
+    /// errno when it failed (`ret` -1), `null` when it succeeded.
+    pub errno: Option<i32>,
 }
 
 /// The probe's own process.

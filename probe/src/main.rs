@@ -1,7 +1,7 @@
 //! `oci-probe`: see probe/README.md. A thin dispatcher over the library.
 
 use oci_probe::cli::{self, Command};
-use oci_probe::{collect, summary, sys, verbs};
+use oci_probe::{collect, summary, sys, syscalls, verbs};
 use std::io::Write;
 use std::os::unix::ffi::OsStringExt;
 
@@ -47,6 +47,7 @@ fn main() {
             exit,
             sleep,
         } => verbs::hook(&record, exit, sleep),
+        Command::Syscall { out, names } => syscalls::syscall_verb(&names, &out),
     };
     match result {
         Ok(code) => std::process::exit(code),

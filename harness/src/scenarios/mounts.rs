@@ -1,4 +1,5 @@
-//! Mounts, the Linux default filesystems and devices, `linux.devices`, maskedPaths, readonlyPaths, sysctl.
+//! Mounts, the Linux default filesystems and devices, `linux.devices`, rootfsPropagation,
+//! mountLabel, maskedPaths, readonlyPaths, sysctl.
 //!
 //! The Linux mount options (config.md "Linux mount options") are one table, [`OPTIONS`]: each
 //! row adds one mount (at [`DEST`], index [`INDEX`] of `mounts`) whose last option is the one
@@ -199,6 +200,15 @@ pub fn scenarios() -> Vec<Scenario> {
             run: option_is_applied,
         })
         .collect();
+    all.extend(ROOT_PROPAGATION.iter().map(|r| Scenario {
+        name: r.name,
+        title: r.title,
+        requirements: &[
+            "runtime.ops.create.apply_all_but_process",
+            "runtime.lifecycle.create.env_per_config",
+        ],
+        run: rootfs_propagation_is_applied,
+    }));
     all.extend([
         Scenario {
             name: "mounts::remount_changes_an_existing_mount",
@@ -307,6 +317,15 @@ pub fn scenarios() -> Vec<Scenario> {
                 "config.mounts.options.linux.ridmap.error_no_mapping",
             ],
             run: ridmap_without_any_mapping_is_an_error,
+        },
+        Scenario {
+            name: "mounts::mount_label_is_applied",
+            title: "linux.mountLabel: the mounts in the container get that SELinux context (context= of a tmpfs mount)",
+            requirements: &[
+                "runtime.ops.create.apply_all_but_process",
+                "runtime.lifecycle.create.env_per_config",
+            ],
+            run: mount_label_is_applied,
         },
         Scenario {
             name: "mounts::masked_paths_are_masked",
@@ -946,6 +965,204 @@ fn device_path_conflict_is_an_error(ctx: &mut Ctx) -> Check {
     footprint_empty("the failed create", &ctx.footprint(&c))
 }
 
+// --- rootfsPropagation --------------------------------------------------------------------
+
+/// One value of `linux.rootfsPropagation`, checked in a scenario of its own.
+struct RootProp {
+    name: &'static str,
+    title: &'static str,
+    value: &'static str,
+}
+
+/// config-linux.md "Rootfs Mount Propagation": its value is `shared`, `slave`, `private` or
+/// `unbindable`. The bundle's rootfs is first made a shared mount on the host (a bind of
+/// itself, peer group X): only then can `slave` be told from `private` (a slave of a mount with
+/// no peers is private), and `private` cut a link that exists.
+const ROOT_PROPAGATION: &[RootProp] = &[
+    RootProp {
+        name: "mounts::rootfs_propagation_shared_makes_a_new_peer_group",
+        title: "rootfsPropagation `shared`: the container's / belongs to a new peer group (shared:N, not the host's)",
+        value: "shared",
+    },
+    RootProp {
+        name: "mounts::rootfs_propagation_slave_receives_from_the_host",
+        title: "rootfsPropagation `slave`: the container's / receives propagation events from the host (master: the host mount's peer group) but not the other way around",
+        value: "slave",
+    },
+    RootProp {
+        name: "mounts::rootfs_propagation_private_isolates_the_rootfs",
+        title: "rootfsPropagation `private`: the container's / neither receives nor sends propagation events (no shared:, no master:)",
+        value: "private",
+    },
+    RootProp {
+        name: "mounts::rootfs_propagation_unbindable_makes_the_rootfs_unbindable",
+        title: "rootfsPropagation `unbindable`: the container's / is a private mount that cannot be bind-mounted",
+        value: "unbindable",
+    },
+];
+
+/// Since v1.0.2 the spec says what each value means; before, only "sets the rootfs's mount
+/// propagation" (so `shared` need not be a new peer group).
+const ROOT_PROPAGATION_MEANING_SINCE: semver::Version = semver::Version::new(1, 0, 2);
+
+/// Makes the bundle's rootfs a shared mount on the host (a bind of itself) and returns its
+/// peer group. The janitor detaches every mount under the bundle.
+fn share_rootfs(bundle: &Path) -> Result<u64, Stop> {
+    let rootfs = bundle.join("rootfs");
+    let r = rootfs.display().to_string();
+    host_mount(&["--bind", &r, &r])?;
+    host_mount(&["--make-shared", &r])?;
+    let text = std::fs::read_to_string("/proc/self/mountinfo")
+        .map_err(|e| fail(format!("harness: reading /proc/self/mountinfo: {e}")))?;
+    oci_probe::parse::parse_mountinfo(&text)
+        .into_iter()
+        .rev()
+        .find(|m| Path::new(&m.destination) == rootfs)
+        .and_then(|m| m.propagation.shared)
+        .ok_or_else(|| {
+            fail(format!(
+                "harness: {r} is not a shared mount after --make-shared"
+            ))
+        })
+}
+
+/// What `value` asks of the container's `/`, given the host mount's peer group, as text; and
+/// whether `p` (the container's `/` in its own mountinfo) shows it.
+fn root_propagation_holds(
+    value: &str,
+    host_group: u64,
+    new_group: bool,
+    p: &oci_probe::Propagation,
+) -> (bool, String) {
+    let neither = p.shared.is_none() && p.master.is_none();
+    match value {
+        "shared" if new_group => (
+            p.shared.is_some_and(|g| g != host_group) && !p.unbindable,
+            format!("shared:N with N a new peer group, not the host's {host_group}"),
+        ),
+        "shared" => (
+            p.shared.is_some() && !p.unbindable,
+            "shared:N (any peer group)".into(),
+        ),
+        "slave" => (
+            p.master == Some(host_group) && p.shared != Some(host_group) && !p.unbindable,
+            format!("master:{host_group} (the host mount's peer group), not shared:{host_group}"),
+        ),
+        "private" => (
+            neither && !p.unbindable,
+            "no shared:, no master:, not unbindable".into(),
+        ),
+        _ => (
+            neither && p.unbindable,
+            "unbindable, with no shared: and no master:".into(),
+        ),
+    }
+}
+
+fn rootfs_propagation_is_applied(ctx: &mut Ctx) -> Check {
+    let row = ROOT_PROPAGATION
+        .iter()
+        .find(|r| r.name == ctx.scenario_name)
+        .expect("a row of ROOT_PROPAGATION");
+    let new_group = crate::since::holds(&ctx.suite.claimed.0, &ROOT_PROPAGATION_MEANING_SINCE);
+    let mut host_group = None;
+    let (_c, report) = report_at(
+        ctx,
+        |cfg, _| {
+            cfg.set("/linux/rootfsPropagation", json!(row.value));
+        },
+        |dir| {
+            host_group = Some(share_rootfs(dir)?);
+            Ok(())
+        },
+        &[],
+    )
+    .map_err(|e| match e {
+        Stop::Fail(mut f) => {
+            f.message = format!(
+                "with linux.rootfsPropagation {:?} (the rootfs a shared mount on the host): {}",
+                row.value, f.message
+            );
+            Stop::Fail(f)
+        }
+        s => s,
+    })?;
+    let host_group = host_group.expect("set before create");
+    let root = entry(&report, "/", "the container's root")?;
+    let (ok, expected) =
+        root_propagation_holds(row.value, host_group, new_group, &root.propagation);
+    if ok {
+        return Ok(());
+    }
+    Err(mismatch(
+        format!(
+            "linux.rootfsPropagation {:?} is not the propagation of the container's / (the rootfs, a shared mount of peer group {host_group} on the host); config-linux.md: rootfsPropagation \"sets the rootfs's mount propagation\"",
+            row.value
+        ),
+        expected,
+        format!(
+            "propagation {} ({:?})",
+            propagation_kind(root),
+            root.propagation
+        ),
+    ))
+}
+
+// --- mountLabel -----------------------------------------------------------------------------
+
+/// The SELinux context a mount was given with `context=`, from its superblock options as the
+/// probe split them at commas: a context with categories (`s0:c1,c2`) is quoted by the kernel
+/// (`context="...:s0:c1,c2"`) and so spans several of them.
+fn mount_context(super_options: &[String]) -> Option<String> {
+    let joined = super_options.join(",");
+    let at = joined
+        .split(',')
+        .scan(0usize, |pos, part| {
+            let start = *pos;
+            *pos += part.len() + 1;
+            Some((start, part))
+        })
+        .find(|(_, part)| part.starts_with("context="))
+        .map(|(start, _)| start + "context=".len())?;
+    let rest = &joined[at..];
+    Some(match rest.strip_prefix('"') {
+        Some(quoted) => quoted.split('"').next().unwrap_or_default().to_string(),
+        None => rest.split(',').next().unwrap_or_default().to_string(),
+    })
+}
+
+/// Fails unless the mount's superblock options give it the SELinux context `label`.
+fn mount_label_matches(label: &str, dest: &str, m: &MountEntry) -> Check {
+    expect_same(
+        &format!(
+            "the SELinux context of the tmpfs at {dest} (its context= mount option, superblock options {:?}) vs linux.mountLabel (config-linux.md: mountLabel \"will set the Selinux context for the mounts in the container\")",
+            m.super_options
+        ),
+        &Some(label.to_string()),
+        &mount_context(&m.super_options),
+    )
+}
+
+fn mount_label_is_applied(ctx: &mut Ctx) -> Check {
+    super::process::requires_selinux(ctx)?;
+    let label = super::process::usable_selinux_context(
+        &[
+            "system_u:object_r:container_file_t:s0:c113,c527",
+            "system_u:object_r:svirt_sandbox_file_t:s0:c113,c527",
+        ],
+        None,
+    )?;
+    let (_c, report) = ctx.probe_report(
+        |cfg| {
+            cfg.set("/linux/mountLabel", json!(label));
+            cfg.push("/mounts", tmpfs(DEST, &["size=64k"]));
+        },
+        &[],
+    )?;
+    let m = entry(&report, DEST, &format!("mounts[{INDEX}], a tmpfs"))?;
+    mount_label_matches(&label, DEST, m)
+}
+
 // --- idmapped mounts ----------------------------------------------------------------------
 
 /// Where idmapped binds go: under /dev, whose every entry the probe reports with its owner.
@@ -1190,4 +1407,93 @@ fn namespaced_sysctls_are_applied(ctx: &mut Ctx) -> Check {
         .map(|(n, _)| (n.to_string(), report.sysctls.get(*n).cloned().flatten()))
         .collect();
     expect_same("the sysctl values in the container", &expected, &observed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn prop(shared: Option<u64>, master: Option<u64>, unbindable: bool) -> oci_probe::Propagation {
+        oci_probe::Propagation {
+            kind: String::new(),
+            shared,
+            master,
+            propagate_from: None,
+            unbindable,
+        }
+    }
+
+    #[test]
+    fn each_rootfs_propagation_value_is_told_from_the_others() {
+        // The host mount of the rootfs is in peer group 7.
+        let seen = [
+            ("new peer group", prop(Some(9), None, false)),
+            ("host's peer group", prop(Some(7), None, false)),
+            ("slave of the host", prop(None, Some(7), false)),
+            ("private", prop(None, None, false)),
+            ("unbindable", prop(None, None, true)),
+        ];
+        let holds = |value: &str, new_group: bool| -> Vec<&str> {
+            seen.iter()
+                .filter(|(_, p)| root_propagation_holds(value, 7, new_group, p).0)
+                .map(|(what, _)| *what)
+                .collect()
+        };
+        assert_eq!(holds("shared", true), ["new peer group"]);
+        assert_eq!(
+            holds("shared", false),
+            ["new peer group", "host's peer group"]
+        );
+        assert_eq!(holds("slave", true), ["slave of the host"]);
+        assert_eq!(holds("private", true), ["private"]);
+        assert_eq!(holds("unbindable", true), ["unbindable"]);
+    }
+
+    fn opts(s: &str) -> Vec<String> {
+        s.split(',').map(String::from).collect()
+    }
+
+    #[test]
+    fn mount_context_is_read_quoted_or_not() {
+        let l = "system_u:object_r:container_file_t:s0:c113,c527";
+        assert_eq!(
+            mount_context(&opts(&format!("rw,context=\"{l}\",size=64k"))),
+            Some(l.to_string())
+        );
+        assert_eq!(
+            mount_context(&opts("rw,context=system_u:object_r:tmp_t:s0,size=64k")),
+            Some("system_u:object_r:tmp_t:s0".to_string())
+        );
+        assert_eq!(mount_context(&opts("rw,fscontext=x:y:z:s0,size=64k")), None);
+        assert_eq!(mount_context(&opts("rw,size=64k")), None);
+    }
+
+    #[test]
+    fn mount_label_comparison_fails_without_the_context() {
+        let l = "system_u:object_r:container_file_t:s0:c113,c527";
+        let m = |super_options: &str| MountEntry {
+            id: 1,
+            parent_id: 0,
+            major: 0,
+            minor: 1,
+            root: "/".into(),
+            destination: DEST.into(),
+            options: vec!["rw".into()],
+            propagation: prop(None, None, false),
+            fstype: "tmpfs".into(),
+            source: "tmpfs".into(),
+            super_options: opts(super_options),
+        };
+        assert!(mount_label_matches(l, DEST, &m(&format!("rw,context=\"{l}\""))).is_ok());
+        let wrong = mount_label_matches(
+            l,
+            DEST,
+            &m("rw,context=\"system_u:object_r:tmp_t:s0:c1,c2\""),
+        );
+        assert!(matches!(wrong, Err(Stop::Fail(_))));
+        assert!(matches!(
+            mount_label_matches(l, DEST, &m("rw,seclabel")),
+            Err(Stop::Fail(_))
+        ));
+    }
 }

@@ -136,13 +136,25 @@ pub fn scenarios() -> Vec<Scenario> {
         },
         Scenario {
             name: "namespaces::seccomp_rule_blocks_its_syscall",
-            title: "A seccomp filter is installed: a syscall with an SCMP_ACT_ERRNO rule fails, the others run",
+            title: "A seccomp filter is installed: a syscall with an SCMP_ACT_ERRNO rule fails with its errnoRet, the others run",
             requirements: &["runtime.ops.create.apply_all_but_process"],
             run: seccomp_rule_blocks_its_syscall,
         },
         Scenario {
+            name: "namespaces::seccomp_default_action_applies_to_unnamed_calls",
+            title: "defaultAction applies to the syscalls no rule names: SCMP_ACT_ERRNO fails them with defaultErrnoRet",
+            requirements: &["runtime.ops.create.apply_all_but_process"],
+            run: seccomp_default_action_applies_to_unnamed_calls,
+        },
+        Scenario {
+            name: "namespaces::seccomp_errno_defaults_to_eperm",
+            title: "Without errnoRet or defaultErrnoRet, SCMP_ACT_ERRNO fails the call with EPERM (\"The default is `EPERM`\")",
+            requirements: &["runtime.ops.create.apply_all_but_process"],
+            run: seccomp_errno_defaults_to_eperm,
+        },
+        Scenario {
             name: "namespaces::seccomp_argument_filters_select_calls",
-            title: "A seccomp rule with args applies only to calls whose arguments match",
+            title: "A seccomp rule with args applies only to calls whose arguments match, with its errnoRet",
             requirements: &["runtime.ops.create.apply_all_but_process"],
             run: seccomp_argument_filters_select_calls,
         },
@@ -649,10 +661,19 @@ fn time_namespace_has_the_configured_offsets(ctx: &mut Ctx) -> Check {
 // ---------------------------------------------------------------------------------------------
 // Seccomp
 //
-// The probe makes no syscall on request; what it reports tells which of its own calls failed.
-// `ioprio_get` (the report's `ioprio`) and `personality(0xffffffff)` (`personality`) are made by
-// neither the runtime's start-up nor the probe's, and each is `null` in the report when it
-// fails. So a rule with SCMP_ACT_ERRNO on one of them is seen as that field turning `null`.
+// The probe's `syscall` verb makes harmless calls that neither the runtime's start-up (after
+// it loads the filter, just before execve) nor Rust's makes: `ioprio_get`,
+// `personality(0xffffffff)`, `getppid`. It reports each one's errno, so what the filter did to
+// each call is seen, errno included.
+
+/// errnoRet, defaultErrnoRet and "The default is `EPERM`" came with spec v1.1.0.
+const ERRNO_RET_SINCE: semver::Version = semver::Version::new(1, 1, 0);
+
+/// Distinctive errnos, which none of the calls returns on its own: a runtime that ignores
+/// errnoRet (EPERM, its usual default) or mixes up the values is seen.
+const RULE_ERRNO: i32 = libc::ENOTNAM;
+const DEFAULT_ERRNO: i32 = libc::EREMOTEIO;
+const ARGS_ERRNO: i32 = libc::EXDEV;
 
 /// SKIP unless the runtime has seccomp (its features say `enabled: false` otherwise).
 fn requires_seccomp(ctx: &Ctx) -> Check {
@@ -670,68 +691,201 @@ fn requires_seccomp(ctx: &Ctx) -> Check {
     Ok(())
 }
 
+/// Whether the runtime is held to errnoRet and defaultErrnoRet; when not, says so in the notes
+/// (only that a blocked call fails is then checked, with whatever errno).
+fn errno_held(ctx: &mut Ctx) -> bool {
+    let (claimed, source) = &ctx.suite.claimed;
+    let held = crate::since::holds(claimed, &ERRNO_RET_SINCE);
+    if !held {
+        ctx.notes.push(format!(
+            "errnoRet and defaultErrnoRet came with spec v{ERRNO_RET_SINCE} and the runtime claims {claimed} ({source}): a blocked call must fail, its errno is not checked"
+        ));
+    }
+    held
+}
+
+/// Every x86_64 system call but `blocked`: an SCMP_ACT_ALLOW rule naming them leaves the
+/// default action to `blocked` alone. SKIP on other architectures (no table for them here).
+fn all_syscalls_but(blocked: &[&str]) -> Result<Vec<&'static str>, Stop> {
+    if std::env::consts::ARCH != "x86_64" {
+        return Err(skip(format!(
+            "the harness has the system call table of x86_64 only (to allow every call but one); this host is {}",
+            std::env::consts::ARCH
+        )));
+    }
+    Ok(oci_probe::syscalls::X86_64
+        .iter()
+        .map(|(_, name)| *name)
+        .filter(|name| !blocked.contains(name))
+        .collect())
+}
+
+/// What a call must do under the filter.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Want {
+    Runs,
+    /// Fails, whatever the errno.
+    Fails,
+    FailsWith(i32),
+}
+
+/// `FailsWith(errno)` when the runtime is held to errnoRet, else `Fails`.
+fn blocked_with(held: bool, errno: i32) -> Want {
+    if held {
+        Want::FailsWith(errno)
+    } else {
+        Want::Fails
+    }
+}
+
+fn errno_text(errno: i32) -> String {
+    let text = std::io::Error::from_raw_os_error(errno).to_string();
+    let text = text.split(" (os error").next().unwrap_or_default();
+    format!("fails with errno {errno} ({text})")
+}
+
+/// What `want` asks, and what `got` did, as text at the same level of detail.
+fn judged(want: Want, got: Option<&oci_probe::SyscallResult>) -> (String, String) {
+    let expected = match want {
+        Want::Runs => "runs".to_string(),
+        Want::Fails => "fails (any errno)".to_string(),
+        Want::FailsWith(e) => errno_text(e),
+    };
+    let observed = match (got.map(|g| g.errno), want) {
+        (None, _) => "no result (the probe did not make the call)".to_string(),
+        (Some(None), _) => "runs".to_string(),
+        (Some(Some(_)), Want::Fails) => "fails (any errno)".to_string(),
+        (Some(Some(e)), _) => errno_text(e),
+    };
+    (expected, observed)
+}
+
+/// Fails unless each named call did what it must.
+fn expect_calls(what: &str, wants: &[(&str, Want)], got: &[oci_probe::SyscallResult]) -> Check {
+    let mut expected = serde_json::Map::new();
+    let mut observed = serde_json::Map::new();
+    for (name, want) in wants {
+        let (e, o) = judged(*want, got.iter().find(|g| g.name == *name));
+        expected.insert(name.to_string(), e.into());
+        observed.insert(name.to_string(), o.into());
+    }
+    expect_same(what, &expected, &observed)
+}
+
+/// Runs `oci-probe syscall` with the calls of `wants` in a container with `seccomp`, and
+/// checks what each call did.
+fn calls_under(ctx: &mut Ctx, seccomp: Value, wants: &[(&str, Want)], what: &str) -> Check {
+    let out = format!("{}/syscalls.json", crate::bundle::OUT);
+    let c = ctx.container(|cfg| {
+        let mut args = vec!["syscall", "--out", out.as_str()];
+        args.extend(wants.iter().map(|(name, _)| *name));
+        cfg.probe_args(&args);
+        cfg.set("/linux/seccomp", seccomp);
+    })?;
+    ctx.created(&c)?;
+    let call = ctx.start(&c);
+    ctx.succeed(call, "start")?;
+    let path = c.bundle.out("syscalls.json");
+    let text = ctx.wait_for("the probe's syscall results in /out/syscalls.json", || {
+        std::fs::read_to_string(&path).ok()
+    })?;
+    let report: oci_probe::SyscallReport = serde_json::from_str(&text)
+        .map_err(|e| fail(format!("the probe's syscall results do not parse: {e}")))?;
+    expect_calls(what, wants, &report.calls)
+}
+
 fn seccomp_rule_blocks_its_syscall(ctx: &mut Ctx) -> Check {
     requires_seccomp(ctx)?;
-    let (_, report) = ctx.probe_report(
-        |cfg| {
-            cfg.set(
-                "/linux/seccomp",
-                json!({
-                    "defaultAction": "SCMP_ACT_ALLOW",
-                    "syscalls": [{"names": ["ioprio_get"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1}]
-                }),
-            );
-        },
-        &[],
-    )?;
-    let mode = report.process.seccomp.as_ref().map(|s| s.mode.clone());
-    expect_same(
-        "Seccomp mode of the container process (/proc/self/status)",
-        &Some("filter".to_string()),
-        &mode,
-    )?;
-    ensure(report.process.ioprio.is_none(), || {
-        format!(
-            "ioprio_get has an SCMP_ACT_ERRNO rule, yet it succeeded in the container (ioprio {:?})",
-            report.process.ioprio
-        )
-    })?;
-    ensure(report.process.personality.is_some(), || {
-        "personality has no rule and the default action is SCMP_ACT_ALLOW, yet it failed".into()
-    })
+    let held = errno_held(ctx);
+    calls_under(
+        ctx,
+        json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [{"names": ["ioprio_get"], "action": "SCMP_ACT_ERRNO", "errnoRet": RULE_ERRNO}]
+        }),
+        &[
+            ("ioprio_get", blocked_with(held, RULE_ERRNO)),
+            ("personality", Want::Runs),
+        ],
+        &format!(
+            "the calls under defaultAction SCMP_ACT_ALLOW and an SCMP_ACT_ERRNO rule with errnoRet {RULE_ERRNO} on ioprio_get (config-linux.md: errnoRet is \"the errno return code to use\")"
+        ),
+    )
+}
+
+fn seccomp_default_action_applies_to_unnamed_calls(ctx: &mut Ctx) -> Check {
+    requires_seccomp(ctx)?;
+    let allowed = all_syscalls_but(&["ioprio_get"])?;
+    let held = errno_held(ctx);
+    calls_under(
+        ctx,
+        json!({
+            "defaultAction": "SCMP_ACT_ERRNO",
+            "defaultErrnoRet": DEFAULT_ERRNO,
+            "syscalls": [{"names": allowed, "action": "SCMP_ACT_ALLOW"}]
+        }),
+        &[
+            ("ioprio_get", blocked_with(held, DEFAULT_ERRNO)),
+            ("personality", Want::Runs),
+        ],
+        &format!(
+            "the calls under defaultAction SCMP_ACT_ERRNO with defaultErrnoRet {DEFAULT_ERRNO} and an SCMP_ACT_ALLOW rule naming every call but ioprio_get (config-linux.md: defaultAction is \"the default action for seccomp\", defaultErrnoRet \"the errno return code to use\")"
+        ),
+    )
+}
+
+fn seccomp_errno_defaults_to_eperm(ctx: &mut Ctx) -> Check {
+    requires_seccomp(ctx)?;
+    let (claimed, source) = &ctx.suite.claimed;
+    if !crate::since::holds(claimed, &ERRNO_RET_SINCE) {
+        return Err(skip(format!(
+            "\"The default is `EPERM`\" (errnoRet, defaultErrnoRet) came with spec v{ERRNO_RET_SINCE}; the runtime claims {claimed} ({source})"
+        )));
+    }
+    let allowed = all_syscalls_but(&["ioprio_get", "personality"])?;
+    calls_under(
+        ctx,
+        json!({
+            "defaultAction": "SCMP_ACT_ERRNO",
+            "syscalls": [
+                {"names": allowed, "action": "SCMP_ACT_ALLOW"},
+                {"names": ["personality"], "action": "SCMP_ACT_ERRNO"}
+            ]
+        }),
+        &[
+            ("ioprio_get", Want::FailsWith(libc::EPERM)),
+            ("personality", Want::FailsWith(libc::EPERM)),
+            ("getppid", Want::Runs),
+        ],
+        "the calls under defaultAction SCMP_ACT_ERRNO without defaultErrnoRet (ioprio_get is named by no rule) and an SCMP_ACT_ERRNO rule without errnoRet on personality (config-linux.md, of both: \"The default is `EPERM`\")",
+    )
 }
 
 fn seccomp_argument_filters_select_calls(ctx: &mut Ctx) -> Check {
     requires_seccomp(ctx)?;
-    let (_, report) = ctx.probe_report(
-        |cfg| {
-            cfg.set(
-                "/linux/seccomp",
-                json!({
-                    "defaultAction": "SCMP_ACT_ALLOW",
-                    "syscalls": [
-                        // Matches the probe's personality(0xffffffff): blocked.
-                        {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
-                         "args": [{"index": 0, "value": 4294967295u64, "op": "SCMP_CMP_EQ"}]},
-                        // ioprio_get(IOPRIO_WHO_PGRP, ...) only: the probe's IOPRIO_WHO_PROCESS
-                        // call does not match and runs.
-                        {"names": ["ioprio_get"], "action": "SCMP_ACT_ERRNO", "errnoRet": 1,
-                         "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]}
-                    ]
-                }),
-            );
-        },
-        &[],
-    )?;
-    ensure(report.process.personality.is_none(), || {
-        format!(
-            "personality(0xffffffff) matches a rule with args [{{index 0 == 0xffffffff}}] and SCMP_ACT_ERRNO, yet it succeeded ({:?})",
-            report.process.personality
-        )
-    })?;
-    ensure(report.process.ioprio.is_some(), || {
-        "ioprio_get(IOPRIO_WHO_PROCESS, 0) does not match its rule's args [{index 0 == 2 (IOPRIO_WHO_PGRP)}], yet it failed: the argument filter was not applied".into()
-    })
+    let held = errno_held(ctx);
+    calls_under(
+        ctx,
+        json!({
+            "defaultAction": "SCMP_ACT_ALLOW",
+            "syscalls": [
+                // Matches the probe's personality(0xffffffff): blocked.
+                {"names": ["personality"], "action": "SCMP_ACT_ERRNO", "errnoRet": ARGS_ERRNO,
+                 "args": [{"index": 0, "value": 4294967295u64, "op": "SCMP_CMP_EQ"}]},
+                // ioprio_get(IOPRIO_WHO_PGRP, ...) only: the probe's IOPRIO_WHO_PROCESS
+                // call does not match and runs.
+                {"names": ["ioprio_get"], "action": "SCMP_ACT_ERRNO", "errnoRet": ARGS_ERRNO,
+                 "args": [{"index": 0, "value": 2, "op": "SCMP_CMP_EQ"}]}
+            ]
+        }),
+        &[
+            ("personality", blocked_with(held, ARGS_ERRNO)),
+            ("ioprio_get", Want::Runs),
+        ],
+        &format!(
+            "the calls under SCMP_ACT_ERRNO rules (errnoRet {ARGS_ERRNO}) with args: personality(0xffffffff) matches [index 0 == 0xffffffff]; ioprio_get(IOPRIO_WHO_PROCESS, 0) does not match [index 0 == 2 (IOPRIO_WHO_PGRP)]"
+        ),
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

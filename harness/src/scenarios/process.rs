@@ -1,4 +1,5 @@
-//! The process: args, env, cwd, user, capabilities, rlimits, and the rest of `process`; `root`; hostname and domainname.
+//! The process: args, env, cwd, user, capabilities, rlimits, AppArmor and SELinux labels, and
+//! the rest of `process`; `root`; hostname and domainname.
 //!
 //! Every check runs the probe's report in a container whose config asks for something, and
 //! compares what the config asked with what the probe saw from inside, field by field.
@@ -130,6 +131,18 @@ pub fn scenarios() -> Vec<Scenario> {
             title: "linux.personality sets the Linux execution personality (domain and flags)",
             requirements: &["runtime.lifecycle.create.env_per_config", "runtime.ops.create.apply_all_but_process"],
             run: personality_is_applied,
+        },
+        Scenario {
+            name: "process::apparmor_profile_is_applied",
+            title: "process.apparmorProfile: the process runs under the named AppArmor profile",
+            requirements: &["runtime.ops.start.runs_program", "runtime.lifecycle.start.run_program"],
+            run: apparmor_profile_is_applied,
+        },
+        Scenario {
+            name: "process::selinux_label_is_applied",
+            title: "process.selinuxLabel: the process has the SELinux label",
+            requirements: &["runtime.ops.start.runs_program", "runtime.lifecycle.start.run_program"],
+            run: selinux_label_is_applied,
         },
         Scenario {
             name: "process::console_size_is_ignored_without_terminal",
@@ -990,4 +1003,254 @@ fn unknown_properties_are_ignored(ctx: &mut Ctx) -> Check {
             cfg.set("/linux/ociCheckUnknown", json!({"x": null}));
         },
     )
+}
+
+// --- AppArmor, SELinux ----------------------------------------------------------------------
+//
+// Each check needs the security module on the host (SKIP otherwise, with what is missing) and
+// a label the host's policy knows that differs from the runtime's own (else a runtime that
+// ignores the field would pass). The comparisons are plain functions, unit-tested below:
+// hosts without the module (this VM has neither) can only show them failing there.
+
+const APPARMOR_ENABLED: &str = "/sys/module/apparmor/parameters/enabled";
+const APPARMOR_FS: &str = "/sys/kernel/security/apparmor";
+const SELINUX_FS: &str = "/sys/fs/selinux";
+
+/// SKIP when the runtime's features say it lacks the module (`linux.apparmor.enabled` false).
+fn requires_runtime_lsm(ctx: &Ctx, lsm: &str) -> Check {
+    let enabled = ctx
+        .suite
+        .features
+        .as_ref()
+        .and_then(|f| f.pointer(&format!("/linux/{lsm}/enabled")))
+        .and_then(Value::as_bool);
+    if enabled == Some(false) {
+        return Err(skip(format!(
+            "the runtime's features say {lsm} is not enabled (linux.{lsm}.enabled false)"
+        )));
+    }
+    Ok(())
+}
+
+/// SKIP unless AppArmor is enabled here and its securityfs directory is there.
+fn requires_apparmor(ctx: &Ctx) -> Check {
+    let enabled = std::fs::read_to_string(APPARMOR_ENABLED).unwrap_or_default();
+    if enabled.trim() != "Y" {
+        return Err(skip(format!(
+            "this host has no AppArmor: {APPARMOR_ENABLED} is absent or not \"Y\""
+        )));
+    }
+    if !std::path::Path::new(APPARMOR_FS).join(".remove").exists() {
+        return Err(skip(format!(
+            "AppArmor is enabled but {APPARMOR_FS} is missing (securityfs not mounted): no profile can be loaded"
+        )));
+    }
+    requires_runtime_lsm(ctx, "apparmor")
+}
+
+/// SKIP unless SELinux is enabled here (selinuxfs mounted at /sys/fs/selinux).
+pub(super) fn requires_selinux(ctx: &Ctx) -> Check {
+    if !std::path::Path::new(SELINUX_FS).join("enforce").exists() {
+        return Err(skip(format!(
+            "this host has no SELinux: {SELINUX_FS} (selinuxfs) is absent"
+        )));
+    }
+    requires_runtime_lsm(ctx, "selinux")
+}
+
+/// The first of `candidates` that the loaded SELinux policy accepts as a context (a write to
+/// /sys/fs/selinux/context, the kernel's security_check_context, succeeds only for a valid
+/// one) and that is not `own`, the runtime's own label. SKIP when none is.
+pub(super) fn usable_selinux_context(
+    candidates: &[&str],
+    own: Option<&str>,
+) -> Result<String, Stop> {
+    use std::io::Write;
+    let valid = |c: &str| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open(format!("{SELINUX_FS}/context"))
+            // As libselinux's security_check_context: the context with its NUL.
+            .and_then(|mut f| f.write_all(format!("{c}\0").as_bytes()))
+            .is_ok()
+    };
+    candidates
+        .iter()
+        .find(|c| Some(**c) != own && valid(c))
+        .map(|c| c.to_string())
+        .ok_or_else(|| {
+            skip(format!(
+                "the loaded SELinux policy accepts none of {candidates:?} (or only the runtime's own label {own:?})"
+            ))
+        })
+}
+
+/// An LSM label as /proc/PID/attr files hold it: without the trailing NUL and newline.
+fn clean_label(s: &str) -> &str {
+    s.trim_end_matches(['\0', '\n'])
+}
+
+/// The profile name of an AppArmor label: `NAME (MODE)` or `NAME` (`unconfined`).
+fn apparmor_profile_name(label: &str) -> &str {
+    let label = clean_label(label);
+    match label.strip_suffix(')').and_then(|l| l.rsplit_once(" (")) {
+        Some((name, _mode)) => name,
+        None => label,
+    }
+}
+
+/// Fails unless the process's AppArmor label (`None`: unreadable) names `profile`.
+fn apparmor_profile_matches(profile: &str, observed: Option<&str>) -> Check {
+    expect_same(
+        "the AppArmor profile of the container process (/proc/self/attr/apparmor/current, or /proc/self/attr/current) vs process.apparmorProfile (config.md: \"the name of the AppArmor profile for the process\")",
+        &Some(profile.to_string()),
+        &observed.map(|l| apparmor_profile_name(l).to_string()),
+    )
+}
+
+/// Fails unless the process's SELinux label (`None`: unreadable) is `label`.
+fn selinux_label_matches(label: &str, observed: Option<&str>) -> Check {
+    expect_same(
+        "the SELinux label of the container process (/proc/self/attr/current) vs process.selinuxLabel (config.md: \"the SELinux label for the process\")",
+        &Some(label.to_string()),
+        &observed.map(|l| clean_label(l).to_string()),
+    )
+}
+
+/// A complain-mode AppArmor profile of the harness's own, loaded with apparmor_parser and
+/// removed when dropped: the probe runs under it unhindered, and no host profile is touched.
+struct OwnProfile {
+    name: String,
+}
+
+impl OwnProfile {
+    fn load(name: String) -> Result<OwnProfile, Stop> {
+        let Ok(parser) = which::which("apparmor_parser") else {
+            return Err(skip(
+                "apparmor_parser is not installed: the harness cannot load an AppArmor profile of its own for the probe",
+            ));
+        };
+        use std::io::Write;
+        let mut child = std::process::Command::new(parser)
+            .arg("--replace")
+            .stdin(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .map_err(|e| fail(format!("harness: running apparmor_parser: {e}")))?;
+        let text = format!("profile {name} flags=(complain) {{\n}}\n");
+        let wrote = child.stdin.take().map(|mut i| i.write_all(text.as_bytes()));
+        let out = child
+            .wait_with_output()
+            .map_err(|e| fail(format!("harness: apparmor_parser: {e}")))?;
+        let profile = OwnProfile { name };
+        if !out.status.success() || !matches!(wrote, Some(Ok(()))) {
+            return Err(fail(format!(
+                "harness: apparmor_parser could not load the profile {:?}: {}",
+                profile.name,
+                String::from_utf8_lossy(&out.stderr).trim()
+            )));
+        }
+        Ok(profile)
+    }
+}
+
+impl Drop for OwnProfile {
+    fn drop(&mut self) {
+        let _ = std::fs::write(format!("{APPARMOR_FS}/.remove"), &self.name);
+    }
+}
+
+fn apparmor_profile_is_applied(ctx: &mut Ctx) -> Check {
+    requires_apparmor(ctx)?;
+    let profile = OwnProfile::load(format!("{}-apparmor", ctx.suite.tag))?;
+    let (_, r) = report(
+        ctx,
+        |cfg| {
+            cfg.set("/process/apparmorProfile", json!(profile.name));
+        },
+        &[],
+    )?;
+    // Kernels without per-module attr directories show AppArmor's label in attr/current.
+    let observed = r
+        .process
+        .apparmor_profile
+        .as_deref()
+        .or(r.process.selinux_label.as_deref());
+    apparmor_profile_matches(&profile.name, observed)
+}
+
+fn selinux_label_is_applied(ctx: &mut Ctx) -> Check {
+    requires_selinux(ctx)?;
+    let own = std::fs::read_to_string("/proc/self/attr/current").ok();
+    let label = usable_selinux_context(
+        &[
+            "system_u:system_r:container_t:s0:c113,c527",
+            "system_u:system_r:svirt_lxc_net_t:s0:c113,c527",
+            "system_u:system_r:spc_t:s0",
+        ],
+        own.as_deref().map(clean_label),
+    )?;
+    let (_, r) = report(
+        ctx,
+        |cfg| {
+            cfg.set("/process/selinuxLabel", json!(label));
+        },
+        &[],
+    )?;
+    selinux_label_matches(&label, r.process.selinux_label.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn failed(c: Check) -> bool {
+        matches!(c, Err(Stop::Fail(_)))
+    }
+
+    #[test]
+    fn apparmor_label_names_the_profile_whatever_the_mode() {
+        assert_eq!(
+            apparmor_profile_name("oci-check-x (complain)\n"),
+            "oci-check-x"
+        );
+        assert_eq!(
+            apparmor_profile_name("oci-check-x (enforce)"),
+            "oci-check-x"
+        );
+        assert_eq!(apparmor_profile_name("unconfined\n"), "unconfined");
+        assert_eq!(apparmor_profile_name("a (b) (enforce)"), "a (b)");
+    }
+
+    #[test]
+    fn apparmor_comparison_fails_for_another_profile_or_none() {
+        assert!(apparmor_profile_matches("oci-check-x", Some("oci-check-x (complain)\n")).is_ok());
+        assert!(failed(apparmor_profile_matches(
+            "oci-check-x",
+            Some("unconfined\n")
+        )));
+        assert!(failed(apparmor_profile_matches(
+            "oci-check-x",
+            Some("docker-default (enforce)")
+        )));
+        assert!(failed(apparmor_profile_matches("oci-check-x", None)));
+    }
+
+    #[test]
+    fn selinux_comparison_fails_for_another_label_or_none() {
+        let l = "system_u:system_r:container_t:s0:c113,c527";
+        assert!(
+            selinux_label_matches(l, Some("system_u:system_r:container_t:s0:c113,c527\0")).is_ok()
+        );
+        assert!(failed(selinux_label_matches(
+            l,
+            Some("unconfined_u:unconfined_r:unconfined_t:s0-s0:c0.c1023")
+        )));
+        assert!(failed(selinux_label_matches(
+            l,
+            Some("system_u:system_r:container_t:s0:c1,c2")
+        )));
+        assert!(failed(selinux_label_matches(l, None)));
+    }
 }

@@ -14,7 +14,9 @@ use crate::host::Host;
 use crate::scenario::{
     ensure, expect_same, expect_subset, fail, mismatch, skip, Check, Container, Ctx, Scenario, Stop,
 };
-use oci_probe::{Hierarchy, IoThrottle, Limit, Report};
+use oci_probe::{
+    CgroupMembership, DeviceRule, Hierarchy, IoThrottle, Limit, NetCls, NetPrio, Report,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::os::unix::fs::MetadataExt;
@@ -42,6 +44,15 @@ pub fn scenarios() -> Vec<Scenario> {
             title: "The same (relative) cgroupsPath attaches consistently to the same place in the hierarchy",
             requirements: &["config.linux.cgroupsPath.consistent"],
             run: same_cgroups_path_attaches_to_the_same_place,
+        },
+        Scenario {
+            name: "resources::relative_cgroups_path_is_taken_below_a_runtime_location",
+            title: "A relative cgroupsPath is interpreted relative to a runtime-determined location: every cgroup the container joins ends with it, and delete removes them",
+            requirements: &[
+                "config.linux.cgroupsPath.relative_runtime_defined",
+                "runtime.ops.delete.removes_resources",
+            ],
+            run: relative_cgroups_path_is_taken_below_a_runtime_location,
         },
         Scenario {
             name: "resources::unusable_cgroups_path_is_refused",
@@ -127,6 +138,24 @@ pub fn scenarios() -> Vec<Scenario> {
                 "runtime.errors.no_side_effects",
             ],
             run: unified_key_of_a_missing_controller_is_refused,
+        },
+        Scenario {
+            name: "resources::device_rules_are_applied_in_the_listed_order",
+            title: "The runtime applies the allowed device list's entries in the listed order (an allow then a deny of the same device differs from a deny then an allow)",
+            requirements: &["config.linux.resources.devices.order"],
+            run: device_rules_are_applied_in_the_listed_order,
+        },
+        Scenario {
+            name: "resources::network_class_id_and_priorities_are_applied",
+            title: "network.classID and priorities are set in the container's net_cls and net_prio cgroups",
+            requirements: &APPLIED,
+            run: network_class_id_and_priorities_are_applied,
+        },
+        Scenario {
+            name: "resources::rdma_limits_are_applied",
+            title: "rdma hcaHandles and hcaObjects are set in the container's rdma cgroup",
+            requirements: &APPLIED,
+            run: rdma_limits_are_applied,
         },
         Scenario {
             name: "resources::intel_rdt_without_resctrl_is_refused",
@@ -363,20 +392,129 @@ fn resctrl_mounted() -> bool {
 // ---------------------------------------------------------------------------------------------
 // cgroupsPath
 
+/// A hierarchy as `/proc/self/cgroup` names it: its controllers, `unified` for the v2 line.
+fn hierarchy_label(m: &CgroupMembership) -> String {
+    if m.controllers.is_empty() {
+        "unified".to_string()
+    } else {
+        m.controllers.join(",")
+    }
+}
+
 /// Controllers → path, from the probe's `/proc/self/cgroup` (`unified` for the v2 line).
 fn memberships(r: &Report) -> BTreeMap<String, String> {
     r.cgroup
         .memberships
         .iter()
-        .map(|m| {
-            let name = if m.controllers.is_empty() {
-                "unified".to_string()
-            } else {
-                m.controllers.join(",")
-            };
-            (name, m.path.clone())
-        })
+        .map(|m| (hierarchy_label(m), m.path.clone()))
         .collect()
+}
+
+/// The harness's own cgroup in each hierarchy, by hierarchy ID: where a runtime it starts
+/// runs, and so where a container stays in a hierarchy it did not join.
+fn own_cgroups() -> BTreeMap<u32, String> {
+    oci_probe::parse::parse_proc_cgroup(
+        &std::fs::read_to_string("/proc/self/cgroup").unwrap_or_default(),
+    )
+    .into_iter()
+    .map(|m| (m.hierarchy_id, m.path))
+    .collect()
+}
+
+/// The cgroups the container joined (hierarchy → path): its memberships other than the
+/// harness's own in the same hierarchy.
+fn joined(r: &Report, own: &BTreeMap<u32, String>) -> BTreeMap<String, String> {
+    r.cgroup
+        .memberships
+        .iter()
+        .filter(|m| own.get(&m.hierarchy_id) != Some(&m.path))
+        .map(|m| (hierarchy_label(m), m.path.clone()))
+        .collect()
+}
+
+/// Runs the probe's report in a container whose `cgroupsPath` is the relative path `rel`
+/// makes from the harness's own absolute path for it (`/<ID>`). Where a relative path lands
+/// is the runtime's choice, so the janitor, which knows only `/<ID>`, is told before create
+/// where it may land (below each hierarchy's root or below the harness's own cgroup, where a
+/// runtime it starts runs), and after the report where it did: the cgroups are removed even
+/// if the runtime's delete fails. A runtime that refuses the path (as it MAY) is SKIP.
+fn relative_report(
+    ctx: &mut Ctx,
+    rel: impl FnOnce(&str) -> String,
+    edit: impl FnOnce(&mut Config),
+) -> Result<(Container, Report, String), Stop> {
+    let mut relative = String::new();
+    let c = ctx.container(|cfg| {
+        let own = cfg
+            .get("/linux/cgroupsPath")
+            .and_then(Value::as_str)
+            .unwrap_or("/");
+        relative = rel(own);
+        report_args(cfg);
+        cfg.set("/linux/cgroupsPath", json!(relative));
+        edit(cfg);
+    })?;
+    let janitor = ctx.rt().janitor.clone();
+    let first = relative.split('/').next().unwrap_or_default();
+    for base in own_cgroups().values() {
+        janitor.also_clean_cgroup(c.key(), &format!("{}/{first}", base.trim_end_matches('/')));
+    }
+    let call = ctx.create(&c);
+    if call.errored() {
+        return Err(skip(format!(
+            "the runtime refused the relative cgroupsPath {relative:?} ({}): runtimes MAY consider a cgroupsPath invalid, and then MUST generate an error, as it did",
+            call.exit
+        )));
+    }
+    ctx.succeed(call, "create")?;
+    let r = report_of(ctx, &c)?;
+    for path in joined(&r, &own_cgroups()).values() {
+        janitor.also_clean_cgroup(c.key(), path);
+    }
+    Ok((c, r, relative))
+}
+
+/// Every joined cgroup ends with `/rel` (the runtime chose where below), and `needed` (the
+/// controller the config sets a limit for) is among them.
+fn placed_below(joined: &BTreeMap<String, String>, rel: &str, needed: &str) -> Check {
+    let has_needed = joined.keys().any(|k| k.split(',').any(|c| c == needed));
+    ensure(has_needed, || {
+        format!(
+            "the container joined no {needed} cgroup of its own (its {needed} limit is set in the config); it joined {joined:?}"
+        )
+    })?;
+    let tail = format!("/{rel}");
+    let misplaced: Vec<String> = joined
+        .iter()
+        .filter(|(_, path)| !path.ends_with(&tail))
+        .map(|(h, path)| format!("{h}: {path}"))
+        .collect();
+    if misplaced.is_empty() {
+        return Ok(());
+    }
+    Err(mismatch(
+        format!(
+            "the container's cgroups are not at the relative cgroupsPath {rel:?} below some location (config-linux.md: \"the runtime MAY interpret the path relative to a runtime-determined location in the cgroups hierarchy\")"
+        ),
+        format!("every cgroup the container joined ends with {tail}"),
+        misplaced.join("; "),
+    ))
+}
+
+/// After delete: none of the joined cgroups may still exist in any hierarchy.
+fn removed_by_delete(joined: &BTreeMap<String, String>) -> Check {
+    let left: std::collections::BTreeSet<PathBuf> = joined
+        .values()
+        .flat_map(|p| crate::janitor::cgroup_dirs(p))
+        .collect();
+    if left.is_empty() {
+        return Ok(());
+    }
+    Err(mismatch(
+        "delete left the container's cgroups (runtime.md: \"Deleting a container MUST delete the resources that were created during the create step\")",
+        "no directory of the cgroups the container was in",
+        format!("{left:?}"),
+    ))
 }
 
 fn absolute_cgroups_path_is_relative_to_the_cgroup_mount(ctx: &mut Ctx) -> Check {
@@ -439,34 +577,44 @@ fn absolute_cgroups_path_is_relative_to_the_cgroup_mount(ctx: &mut Ctx) -> Check
 
 fn same_cgroups_path_attaches_to_the_same_place(ctx: &mut Ctx) -> Check {
     // A relative path: where it lands is the runtime's choice (MAY), but the same value must
-    // land in the same place. It is the first container's ID, so the janitor, which knows
-    // `/<ID>`, finds it wherever the runtime resolves it from the root.
-    let mut relative = String::new();
-    let (first, r1) = ctx.probe_report(
-        |cfg| {
-            let own = cfg
-                .get("/linux/cgroupsPath")
-                .and_then(Value::as_str)
-                .unwrap_or("/");
-            relative = own.trim_start_matches('/').to_string();
-            cfg.set("/linux/cgroupsPath", json!(relative));
-        },
-        &[],
-    )?;
+    // land in the same place. It is the first container's ID.
+    let (first, r1, relative) =
+        relative_report(ctx, |own| own.trim_start_matches('/').to_string(), |_| {})?;
     ctx.wait_status(&first, "stopped")?;
     let call = ctx.delete(&first);
     ctx.succeed(call, "delete of the first container")?;
-    let (_second, r2) = ctx.probe_report(
-        |cfg| {
-            cfg.set("/linux/cgroupsPath", json!(relative));
-        },
-        &[],
-    )?;
+    let (_second, r2, _) = relative_report(ctx, |_| relative.clone(), |_| {})?;
     expect_same(
         &format!("the cgroups of two containers with cgroupsPath {relative:?}"),
         &memberships(&r1),
         &memberships(&r2),
     )
+}
+
+fn relative_cgroups_path_is_taken_below_a_runtime_location(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    requires_controller(host, "pids")?;
+    // Two components below the container's own name: a runtime that made up its own path (the
+    // ID, say) or kept only part of this one cannot land on it by chance.
+    let (c, r, rel) = relative_report(
+        ctx,
+        |own| format!("{}/relative", own.trim_start_matches('/')),
+        |cfg| {
+            cfg.set("/linux/resources/pids", json!({"limit": 59}));
+            mount_cgroups(cfg, host);
+        },
+    )?;
+    let joined = joined(&r, &own_cgroups());
+    ctx.notes.push(format!("the container joined {joined:?}"));
+    placed_below(&joined, &rel, "pids")?;
+    expect_same("pids.max read in that cgroup", &lim(59), &r.pids_max())?;
+    ctx.wait_status(&c, "stopped")?;
+    let call = ctx.delete(&c);
+    ctx.succeed(call, "delete of the stopped container")?;
+    // Only the container's own cgroups: parents made on the way may be shared with other
+    // containers (and resources not created by this container MUST NOT be deleted).
+    removed_by_delete(&joined)
 }
 
 fn unusable_cgroups_path_is_refused(ctx: &mut Ctx) -> Check {
@@ -939,6 +1087,267 @@ fn unified_key_of_a_missing_controller_is_refused(ctx: &mut Ctx) -> Check {
 }
 
 // ---------------------------------------------------------------------------------------------
+// devices
+
+/// The device the rules are about: a minor of the mem driver (major 1) that no kernel
+/// registers and no runtime allows by default. Nothing is opened: the rules are read back.
+const RULED: (u32, u32) = (1, 250);
+
+fn device_rule(allow: bool, access: &str) -> Value {
+    json!({"allow": allow, "type": "c", "major": RULED.0, "minor": RULED.1, "access": access})
+}
+
+/// The two orders of the same three rules, with the r/w access each leaves to the device:
+/// the later rule wins.
+fn device_rule_orders() -> [(&'static str, Value, &'static str); 2] {
+    let deny_all = json!({"allow": false, "access": "rwm"});
+    [
+        (
+            "deny all, allow c 1:250 rw, deny c 1:250 w",
+            json!([deny_all, device_rule(true, "rw"), device_rule(false, "w")]),
+            "r",
+        ),
+        (
+            "deny all, deny c 1:250 w, allow c 1:250 rw",
+            json!([deny_all, device_rule(false, "w"), device_rule(true, "rw")]),
+            "rw",
+        ),
+    ]
+}
+
+fn rule_matches(rule: &DeviceRule, kind: &str, major: u32, minor: u32) -> bool {
+    (rule.kind == "a" || rule.kind == kind)
+        && rule.major.is_none_or(|m| m == major)
+        && rule.minor.is_none_or(|m| m == minor)
+}
+
+/// An entry as `devices.list` writes it: `c 1:250 rw`, `c *:* m`.
+fn rule_text(r: &DeviceRule) -> String {
+    let num = |n: Option<u32>| n.map_or("*".to_string(), |n| n.to_string());
+    format!("{} {}:{} {}", r.kind, num(r.major), num(r.minor), r.access)
+}
+
+/// The read and write access a v1 `devices.list` grants to a char device: the union over every
+/// entry that matches it, wildcards included (the list is a set; runtimes add entries of their
+/// own). `m` is left out: runtimes commonly allow mknod of every device.
+fn granted_rw(list: &[DeviceRule], major: u32, minor: u32) -> String {
+    let access: String = list
+        .iter()
+        .filter(|r| rule_matches(r, "c", major, minor))
+        .map(|r| r.access.as_str())
+        .collect();
+    ["r", "w"]
+        .into_iter()
+        .filter(|a| access.contains(a))
+        .collect()
+}
+
+fn device_rules_are_applied_in_the_listed_order(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    if !host.cgroup_v1_controllers.contains("devices") {
+        return Err(skip(
+            "this host has no v1 devices hierarchy, whose devices.list shows the rules in effect: on cgroup v2 the rules are an eBPF program that cannot be read back (and the probe has no verb that tries an open)",
+        ));
+    }
+    let (major, minor) = RULED;
+    let mut expected = BTreeMap::new();
+    let mut observed = BTreeMap::new();
+    for (order, rules, want) in device_rule_orders() {
+        let (_c, r) = ctx.probe_report(
+            |cfg| {
+                cfg.set("/linux/resources/devices", rules);
+                mount_cgroups(cfg, host);
+            },
+            &[],
+        )?;
+        let d = section(&r.cgroup.devices, "devices")?;
+        let list = d.list.as_ref().ok_or_else(|| {
+            fail(format!(
+                "devices.list of the container's cgroup ({}) could not be read",
+                d.dir
+            ))
+        })?;
+        let matching: Vec<String> = list
+            .iter()
+            .filter(|r| rule_matches(r, "c", major, minor))
+            .map(rule_text)
+            .collect();
+        ctx.notes.push(format!(
+            "{order}: entries of {}/devices.list for c {major}:{minor}: {matching:?}",
+            d.dir
+        ));
+        expected.insert(order, want.to_string());
+        observed.insert(order, granted_rw(list, major, minor));
+    }
+    expect_same(
+        &format!(
+            "read/write access to c {major}:{minor} in the container's devices.list, per order of the rules (config-linux.md: \"The runtime MUST apply entries in the listed order\")"
+        ),
+        &expected,
+        &observed,
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
+// network
+
+const CLASS_ID: u64 = 0x0010_0001;
+/// `lo` is in every network namespace, the runtime's included.
+const PRIORITY_IF: &str = "lo";
+const PRIORITY: u64 = 7;
+
+/// What net_cls and net_prio of the container's cgroups should hold, and what they hold, for
+/// the controllers `want` names (`net_cls`, `net_prio`).
+fn network_applied(want: &[&str], cls: Option<&NetCls>, prio: Option<&NetPrio>) -> Check {
+    let mut expected = BTreeMap::new();
+    let mut observed = BTreeMap::new();
+    if want.contains(&"net_cls") {
+        expected.insert("net_cls.classid".to_string(), Some(CLASS_ID));
+        observed.insert("net_cls.classid".to_string(), cls.and_then(|c| c.classid));
+    }
+    if want.contains(&"net_prio") {
+        let key = format!("net_prio.ifpriomap {PRIORITY_IF}");
+        let got = prio
+            .and_then(|p| p.ifpriomap.as_ref())
+            .and_then(|m| m.iter().find(|e| e.interface == PRIORITY_IF))
+            .map(|e| e.priority);
+        expected.insert(key.clone(), Some(PRIORITY));
+        observed.insert(key, got);
+    }
+    expect_same(
+        "the container's net_cls/net_prio cgroup values (null: not readable in the container)",
+        &expected,
+        &observed,
+    )
+}
+
+fn network_class_id_and_priorities_are_applied(ctx: &mut Ctx) -> Check {
+    let suite = ctx.suite;
+    let host = &suite.host;
+    let on_host: Vec<&str> = ["net_cls", "net_prio"]
+        .into_iter()
+        .filter(|c| host.cgroup_v1_controllers.contains(*c))
+        .collect();
+    let c = ctx.container(|cfg| {
+        report_args(cfg);
+        cfg.set(
+            "/linux/resources/network",
+            json!({"classID": CLASS_ID, "priorities": [{"name": PRIORITY_IF, "priority": PRIORITY}]}),
+        );
+        mount_cgroups(cfg, host);
+    })?;
+    let call = ctx.create(&c);
+    if on_host.is_empty() && call.errored() {
+        return Err(skip(
+            "this host has no net_cls or net_prio v1 hierarchy (they have no cgroup v2 interface), and the runtime refused the network settings it cannot apply",
+        ));
+    }
+    ctx.succeed(call, "create")?;
+    let r = report_of(ctx, &c)?;
+    // The runtime's mount namespace may have a hierarchy the harness's does not: what the
+    // container sees counts too.
+    let mut want = on_host;
+    for (name, seen) in [
+        ("net_cls", r.cgroup.net_cls.is_some()),
+        ("net_prio", r.cgroup.net_prio.is_some()),
+    ] {
+        if seen && !want.contains(&name) {
+            want.push(name);
+        }
+    }
+    if want.is_empty() {
+        return Err(skip(
+            "neither this host nor the container has a net_cls or net_prio v1 hierarchy (they have no cgroup v2 interface): linux.resources.network cannot be read back",
+        ));
+    }
+    ctx.notes.push(format!("checked {want:?}"));
+    network_applied(&want, r.cgroup.net_cls.as_ref(), r.cgroup.net_prio.as_ref())
+}
+
+// ---------------------------------------------------------------------------------------------
+// rdma
+
+/// RDMA devices of the host, by name.
+fn rdma_devices() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir("/sys/class/infiniband")
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .collect();
+    names.sort();
+    names
+}
+
+/// `rdma.max`: `DEVICE hca_handle=N|max hca_object=N|max` per line → device → key → value.
+fn parse_rdma_max(text: &str) -> BTreeMap<String, BTreeMap<String, String>> {
+    text.lines()
+        .filter_map(|l| {
+            let mut f = l.split_whitespace();
+            let device = f.next()?.to_string();
+            let values = f
+                .filter_map(|kv| kv.split_once('='))
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect();
+            Some((device, values))
+        })
+        .collect()
+}
+
+fn rdma_limits_are_applied(ctx: &mut Ctx) -> Check {
+    let supported = ctx
+        .suite
+        .features
+        .as_ref()
+        .and_then(|f| f.pointer("/linux/cgroup/rdma"))
+        .and_then(Value::as_bool);
+    if supported == Some(false) {
+        return Err(skip(
+            "the runtime's features document says it does not support the rdma controller (linux.cgroup.rdma is false)",
+        ));
+    }
+    requires_controller(ctx.host(), "rdma")?;
+    let Some(device) = rdma_devices().into_iter().next() else {
+        return Err(skip(
+            "this host has no RDMA device (/sys/class/infiniband is empty or missing)",
+        ));
+    };
+    let c = ctx.container(|cfg| {
+        cfg.set(
+            "/linux/resources/rdma",
+            json!({ device.as_str(): {"hcaHandles": 3, "hcaObjects": 100} }),
+        );
+    })?;
+    ctx.created(&c)?;
+    // Read on the host, in the container's cgroup: the probe does not read rdma.max.
+    let Some(file) = crate::janitor::cgroup_dirs(&c.cgroups_path)
+        .into_iter()
+        .map(|d| d.join("rdma.max"))
+        .find(|f| f.exists())
+    else {
+        return Err(fail(format!(
+            "no rdma.max in the container's cgroup {} in any hierarchy",
+            c.cgroups_path
+        )));
+    };
+    let text = std::fs::read_to_string(&file).unwrap_or_default();
+    rdma_applied(&device, &file.display().to_string(), &text)
+}
+
+/// The limits the config sets for `device` (hcaHandles 3, hcaObjects 100) are its line of
+/// `rdma.max` (read from `file`).
+fn rdma_applied(device: &str, file: &str, text: &str) -> Check {
+    let want: BTreeMap<String, String> = [("hca_handle", "3"), ("hca_object", "100")]
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .into();
+    expect_same(
+        &format!("the limits of {device} in {file}"),
+        &Some(want),
+        &parse_rdma_max(text).remove(device),
+    )
+}
+
+// ---------------------------------------------------------------------------------------------
 // intelRdt
 
 fn intel_rdt_without_resctrl_is_refused(ctx: &mut Ctx) -> Check {
@@ -1129,4 +1538,144 @@ fn memory_policy_flags_of_the_features_are_recognized(ctx: &mut Ctx) -> Check {
         })
         .collect();
     each_policy_is_accepted(ctx, policies)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use oci_probe::IfPriority;
+
+    fn rules(text: &str) -> Vec<DeviceRule> {
+        oci_probe::parse::parse_devices_list(text)
+    }
+
+    fn failed(c: Check) -> bool {
+        matches!(c, Err(Stop::Fail(_)))
+    }
+
+    #[test]
+    fn granted_access_is_the_union_of_matching_entries_without_mknod() {
+        // runc's list after [deny all, allow c 1:250 rw, deny c 1:250 w] and its defaults.
+        let list = rules("b *:* m\nc *:* m\nc 1:3 rwm\nc 1:250 r\nc 136:* rwm\n");
+        assert_eq!(granted_rw(&list, 1, 250), "r");
+        assert_eq!(granted_rw(&rules("c 1:250 rw\nc *:* m\n"), 1, 250), "rw");
+        // Nothing allowed: the later deny-all of a reversed list.
+        assert_eq!(granted_rw(&rules("c *:* m\nc 1:3 rwm\n"), 1, 250), "");
+        // Wildcards count: default-allow, a major of its own.
+        assert_eq!(granted_rw(&rules("a *:* rwm\n"), 1, 250), "rw");
+        assert_eq!(granted_rw(&rules("c 1:* w\nc 1:250 r\n"), 1, 250), "rw");
+        // Other devices and block devices do not.
+        assert_eq!(granted_rw(&rules("b 1:250 rw\nc 1:251 rw\n"), 1, 250), "");
+    }
+
+    #[test]
+    fn the_two_orders_expect_different_access() {
+        let [(_, a, ra), (_, b, rb)] = device_rule_orders();
+        assert_ne!(ra, rb);
+        // The same rules, other order.
+        let mut a: Vec<Value> = a.as_array().unwrap().clone();
+        let b: Vec<Value> = b.as_array().unwrap().clone();
+        a.swap(1, 2);
+        assert_eq!(a, b);
+    }
+
+    fn joined(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs
+            .iter()
+            .map(|(h, p)| (h.to_string(), p.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn a_relative_path_must_end_every_joined_cgroup() {
+        let rel = "x-1/relative";
+        let good = joined(&[
+            ("pids", "/x-1/relative"),
+            ("memory", "/process_api/abc/x-1/relative"),
+            ("unified", "/x-1/relative"),
+        ]);
+        assert!(placed_below(&good, rel, "pids").is_ok());
+        // Shortened, replaced by the ID, or a name that merely ends the same way.
+        for bad in ["/x-1", "/x-2", "/xx-1/relative2", "/other/x-1/relativex"] {
+            let j = joined(&[("pids", "/x-1/relative"), ("cpu,cpuacct", bad)]);
+            assert!(failed(placed_below(&j, rel, "pids")), "{bad}");
+        }
+        // The controller the config limits must be joined.
+        let j = joined(&[("memory", "/x-1/relative")]);
+        assert!(failed(placed_below(&j, rel, "pids")));
+    }
+
+    fn cls(classid: Option<u64>) -> NetCls {
+        NetCls {
+            dir: "/sys/fs/cgroup/net_cls".into(),
+            classid,
+        }
+    }
+
+    fn prio(map: &[(&str, u64)]) -> NetPrio {
+        NetPrio {
+            dir: "/sys/fs/cgroup/net_prio".into(),
+            ifpriomap: Some(
+                map.iter()
+                    .map(|(i, p)| IfPriority {
+                        interface: i.to_string(),
+                        priority: *p,
+                    })
+                    .collect(),
+            ),
+        }
+    }
+
+    #[test]
+    fn network_values_are_compared_per_wanted_controller() {
+        let both = ["net_cls", "net_prio"];
+        let good_prio = prio(&[("eth0", 0), ("lo", PRIORITY)]);
+        assert!(network_applied(&both, Some(&cls(Some(CLASS_ID))), Some(&good_prio)).is_ok());
+        // Wrong or missing class ID; lo without the priority; a controller not seen at all.
+        assert!(failed(network_applied(
+            &both,
+            Some(&cls(Some(0))),
+            Some(&good_prio)
+        )));
+        assert!(failed(network_applied(
+            &both,
+            Some(&cls(None)),
+            Some(&good_prio)
+        )));
+        let no_lo = prio(&[("eth0", PRIORITY), ("lo", 0)]);
+        assert!(failed(network_applied(
+            &both,
+            Some(&cls(Some(CLASS_ID))),
+            Some(&no_lo)
+        )));
+        assert!(failed(network_applied(&["net_prio"], None, None)));
+        // Only what is wanted is compared.
+        assert!(network_applied(&["net_cls"], Some(&cls(Some(CLASS_ID))), None).is_ok());
+    }
+
+    #[test]
+    fn rdma_max_parses_per_device() {
+        let m = parse_rdma_max(
+            "mlx4_0 hca_handle=2 hca_object=2000\nocrdma1 hca_handle=3 hca_object=max\n",
+        );
+        assert_eq!(m["mlx4_0"]["hca_object"], "2000");
+        assert_eq!(m["ocrdma1"]["hca_handle"], "3");
+        assert_eq!(m["ocrdma1"]["hca_object"], "max");
+        assert!(parse_rdma_max("").is_empty());
+    }
+
+    #[test]
+    fn rdma_limits_must_be_the_devices_line() {
+        let f = "/sys/fs/cgroup/rdma/x/rdma.max";
+        assert!(rdma_applied("mlx4_0", f, "mlx4_0 hca_handle=3 hca_object=100\n").is_ok());
+        // Not applied (max), half applied, applied to another device, no line at all.
+        for text in [
+            "mlx4_0 hca_handle=max hca_object=max\n",
+            "mlx4_0 hca_handle=3 hca_object=max\n",
+            "mlx4_0 hca_handle=max hca_object=max\nmlx5_1 hca_handle=3 hca_object=100\n",
+            "",
+        ] {
+            assert!(failed(rdma_applied("mlx4_0", f, text)), "{text}");
+        }
+    }
 }
