@@ -42,10 +42,16 @@ struct Inner {
     /// More cgroup paths of a container, found after it was registered (where a relative
     /// `cgroupsPath` landed): removed with it.
     extra_cgroups: BTreeMap<u64, BTreeSet<String>>,
+    /// What checks changed on the host outside containers, with how to undo it (see
+    /// [`Janitor::defer_undo`]).
+    undos: BTreeMap<u64, (String, Undo)>,
     /// Once stopping: the one thread that cleans up. Any other thread's call would race with
     /// it (and a runtime given `--root` recreates the state root the clean-up just removed).
     cleaner: Option<std::thread::ThreadId>,
 }
+
+/// Undoes one change of the host; returns what could not be undone.
+pub type Undo = Box<dyn FnOnce() -> Option<String> + Send>;
 
 pub struct Janitor {
     inner: Mutex<Inner>,
@@ -133,6 +139,34 @@ impl Janitor {
         true
     }
 
+    /// Registers how to undo a change a check makes to the host outside any container (a
+    /// resctrl group it made, an AppArmor profile it loaded) before making it. The check undoes
+    /// it with [`Janitor::undo`] when done; whatever is still registered is undone by `finish`,
+    /// so also after a panic, a timeout or a signal.
+    pub fn defer_undo(
+        &self,
+        what: impl Into<String>,
+        undo: impl FnOnce() -> Option<String> + Send + 'static,
+    ) -> u64 {
+        let key = self.next_key.fetch_add(1, Ordering::SeqCst);
+        self.lock().undos.insert(key, (what.into(), Box::new(undo)));
+        key
+    }
+
+    /// Undoes a registered change now and forgets it; nothing when it was undone already.
+    /// Returns what could not be undone. Once the run is stopping, only the shutdown's thread
+    /// undoes.
+    pub fn undo(&self, key: u64) -> Option<String> {
+        let entry = {
+            let mut inner = self.lock();
+            if self.stopping() && inner.cleaner != Some(std::thread::current().id()) {
+                return None;
+            }
+            inner.undos.remove(&key)
+        };
+        entry.and_then(|(what, undo)| undo().map(|e| format!("{what}: {e}")))
+    }
+
     /// Cleans one registered container and forgets it. Returns what could not be removed.
     /// Once the run is stopping, only the shutdown's thread cleans.
     pub fn clean(&self, key: u64) -> Vec<String> {
@@ -182,6 +216,9 @@ impl Janitor {
         }
         let all: Vec<u64> = self.lock().containers.keys().copied().collect();
         let mut leftovers: Vec<String> = all.into_iter().flat_map(|k| self.clean(k)).collect();
+        // Newest first: a change may rest on an older one.
+        let undos: Vec<u64> = self.lock().undos.keys().rev().copied().collect();
+        leftovers.extend(undos.into_iter().filter_map(|k| self.undo(k)));
         leftovers.extend(detach_mounts_under(&self.work_dir));
         if let Err(e) = remove_tree_on_one_device(&self.work_dir) {
             leftovers.push(format!("{}: {e}", self.work_dir.display()));
@@ -454,6 +491,36 @@ mod tests {
         assert!(!root.exists());
         assert!(outside.path().join("keep").exists());
         remove_tree_on_one_device(&root).unwrap();
+    }
+
+    #[test]
+    fn a_deferred_undo_runs_once_by_the_check_or_else_at_finish() {
+        use std::sync::{Arc, Mutex};
+        let work = tempfile::tempdir().unwrap();
+        let j = Janitor::new(work.path().join("run"));
+        std::fs::create_dir(j.work_dir()).unwrap();
+        let log = Arc::new(Mutex::new(Vec::new()));
+        let note = |name: &'static str| {
+            let log = log.clone();
+            move || {
+                log.lock().unwrap().push(name);
+                None
+            }
+        };
+        let a = j.defer_undo("a", note("a"));
+        j.defer_undo("b", note("b"));
+        j.defer_undo("c", || Some("still there".into()));
+        j.defer_undo("d", note("d"));
+        assert_eq!(j.undo(a), None);
+        assert_eq!(j.undo(a), None, "a second undo does nothing");
+        let left = j.finish();
+        assert_eq!(
+            *log.lock().unwrap(),
+            ["a", "d", "b"],
+            "the check's, then newest first"
+        );
+        assert_eq!(left, ["c: still there"]);
+        assert!(!j.work_dir().exists());
     }
 
     #[test]

@@ -1122,10 +1122,13 @@ fn selinux_label_matches(label: &str, observed: Option<&str>) -> Check {
 /// removed when dropped: the probe runs under it unhindered, and no host profile is touched.
 struct OwnProfile {
     name: String,
+    /// The janitor's undo (removing the profile): also after a signal or a panic.
+    undo: u64,
+    janitor: std::sync::Arc<crate::janitor::Janitor>,
 }
 
 impl OwnProfile {
-    fn load(name: String) -> Result<OwnProfile, Stop> {
+    fn load(ctx: &Ctx, name: String) -> Result<OwnProfile, Stop> {
         let Ok(parser) = which::which("apparmor_parser") else {
             return Err(skip(
                 "apparmor_parser is not installed: the harness cannot load an AppArmor profile of its own for the probe",
@@ -1143,7 +1146,22 @@ impl OwnProfile {
         let out = child
             .wait_with_output()
             .map_err(|e| fail(format!("harness: apparmor_parser: {e}")))?;
-        let profile = OwnProfile { name };
+        // Registered before apparmor_parser can have loaded anything.
+        let janitor = ctx.rt().janitor.clone();
+        let undo = {
+            let name = name.clone();
+            janitor.defer_undo(format!("AppArmor profile {name}"), move || {
+                std::fs::write(format!("{APPARMOR_FS}/.remove"), &name)
+                    .err()
+                    .filter(|e| e.kind() != std::io::ErrorKind::NotFound)
+                    .map(|e| e.to_string())
+            })
+        };
+        let profile = OwnProfile {
+            name,
+            undo,
+            janitor,
+        };
         if !out.status.success() || !matches!(wrote, Some(Ok(()))) {
             return Err(fail(format!(
                 "harness: apparmor_parser could not load the profile {:?}: {}",
@@ -1157,13 +1175,13 @@ impl OwnProfile {
 
 impl Drop for OwnProfile {
     fn drop(&mut self) {
-        let _ = std::fs::write(format!("{APPARMOR_FS}/.remove"), &self.name);
+        self.janitor.undo(self.undo);
     }
 }
 
 fn apparmor_profile_is_applied(ctx: &mut Ctx) -> Check {
     requires_apparmor(ctx)?;
-    let profile = OwnProfile::load(format!("{}-apparmor", ctx.suite.tag))?;
+    let profile = OwnProfile::load(ctx, format!("{}-apparmor", ctx.suite.tag))?;
     let (_, r) = report(
         ctx,
         |cfg| {
