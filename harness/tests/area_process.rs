@@ -9,6 +9,10 @@ use support::*;
 /// (mode of tests/broken-runtime, the checks that must FAIL against it)
 const TABLE: &[(&str, &[&str])] = &[
     (
+        "ignore:/hostname",
+        &["process::hostname_without_a_uts_namespace_is_applied_or_refused"],
+    ),
+    (
         "ignore:/process/args/9",
         &["process::args_are_the_programs_argv"],
     ),
@@ -169,4 +173,34 @@ fn runc_deviations_are_in_the_baseline() {
             "{d} is not in ci/expect-fail/runc-1.1.5.txt"
         );
     }
+}
+
+/// A runtime that applies hostname without a UTS namespace by setting the host's keeps the
+/// promise (PASS), and the harness puts the host's hostname back.
+#[test]
+fn hostname_set_on_the_host_passes_and_is_restored() {
+    let Some((_, probe)) = prerequisites() else {
+        return;
+    };
+    let before = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    let check = "process::hostname_without_a_uts_namespace_is_applied_or_refused";
+    let run = run(
+        &options(
+            &broken_runtime(),
+            &["--break=hostname-on-host"],
+            &probe,
+            &[check],
+        ),
+        None,
+    );
+    let after = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap();
+    assert_eq!(before, after, "the host's hostname was not restored");
+    let r = run.results.iter().find(|r| r.id == check).unwrap();
+    assert_eq!(r.outcome, oci_check_model::Outcome::Pass, "{}", r.message);
+    assert!(
+        r.message.contains("restored"),
+        "no note that the host's hostname was changed: {}",
+        r.message
+    );
+    assert!(traces(&work_dir(&run)).is_empty());
 }

@@ -175,6 +175,12 @@ pub fn scenarios() -> Vec<Scenario> {
             run: domainname_is_set_in_the_uts_namespace,
         },
         Scenario {
+            name: "process::hostname_without_a_uts_namespace_is_applied_or_refused",
+            title: "hostname with no new UTS namespace: the container sees it, or create generates an error (a property the runtime cannot apply MUST be an error)",
+            requirements: &["runtime.ops.create.error_cannot_apply", "runtime.ops.create.apply_all_but_process"],
+            run: hostname_without_a_uts_namespace_is_applied_or_refused,
+        },
+        Scenario {
             name: "process::unknown_annotation_keys_are_ignored",
             title: "Runtimes MUST handle unknown annotation keys like any other unknown property (ignore them)",
             requirements: &["config.annotations.unknown_keys_ignored"],
@@ -969,6 +975,68 @@ fn domainname_is_set_in_the_uts_namespace(ctx: &mut Ctx) -> Check {
         "uname(2) domainname in the container (its own UTS namespace) vs domainname",
         &"oci-check.test".to_string(),
         &r.uts.domainname,
+    )
+}
+
+const HOST_HOSTNAME: &str = "/proc/sys/kernel/hostname";
+
+/// Without its own UTS namespace the container shares the runtime's hostname: a runtime can
+/// only apply `hostname` by changing that one (the host's), or refuse. Ignoring it silently is
+/// what runtime.md forbids. The host's hostname is restored whatever happens.
+fn hostname_without_a_uts_namespace_is_applied_or_refused(ctx: &mut Ctx) -> Check {
+    let host = std::fs::read_to_string(HOST_HOSTNAME)
+        .map_err(|e| fail(format!("harness: {HOST_HOSTNAME}: {e}")))?;
+    let janitor = ctx.rt().janitor.clone();
+    let restore = {
+        let host = host.clone();
+        janitor.defer_undo("the host's hostname", move || {
+            let now = std::fs::read_to_string(HOST_HOSTNAME).unwrap_or_default();
+            (now != host)
+                .then(|| std::fs::write(HOST_HOSTNAME, host.trim()).err())
+                .flatten()
+                .map(|e| e.to_string())
+        })
+    };
+    let wanted = "oci-check-shared-uts";
+    let out = format!("{}/report.json", crate::bundle::OUT);
+    let c = ctx.container(|cfg| {
+        cfg.probe_args(&["report", "--out", out.as_str()]);
+        if let Some(list) = cfg.0["linux"]["namespaces"].as_array_mut() {
+            list.retain(|n| n["type"] != "uts");
+        }
+        cfg.set("/hostname", json!(wanted));
+    })?;
+    let call = ctx.create(&c);
+    if call.errored() {
+        janitor.undo(restore);
+        ctx.notes.push(
+            "create generated an error: the runtime refuses hostname without a UTS namespace"
+                .into(),
+        );
+        return Ok(());
+    }
+    ctx.succeed(call, "create")?;
+    let call = ctx.start(&c);
+    ctx.succeed(call, "start")?;
+    let path = c.bundle.out("report.json");
+    let text = ctx.wait_for("the probe's report in /out/report.json", || {
+        std::fs::read_to_string(&path).ok()
+    })?;
+    let r: Report = serde_json::from_str(&text)
+        .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+    if std::fs::read_to_string(HOST_HOSTNAME).ok().as_deref() != Some(host.as_str()) {
+        ctx.notes.push(
+            "the runtime applied hostname by changing the host's (shared) hostname; restored"
+                .into(),
+        );
+    }
+    if let Some(e) = janitor.undo(restore) {
+        return Err(fail(format!("harness: could not restore {e}")));
+    }
+    expect_same(
+        "uname(2) nodename in the container (the runtime's UTS namespace, create succeeded) vs hostname",
+        &wanted.to_string(),
+        &r.uts.hostname,
     )
 }
 
