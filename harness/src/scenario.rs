@@ -511,15 +511,40 @@ impl<'s> Ctx<'s> {
             edit(cfg);
         })?;
         self.created(&c)?;
-        let call = self.start(&c);
+        let report = self.start_and_report(&c)?;
+        Ok((c, report))
+    }
+
+    /// Starts a created container whose program is the probe's `report --out /out/report.json`,
+    /// and returns the report once written.
+    pub fn start_and_report(&mut self, c: &Container) -> Result<oci_probe::Report, Stop> {
+        let call = self.start(c);
         self.succeed(call, "start")?;
+        self.read_report(c)
+    }
+
+    /// Waits for the probe's report in the container's `/out/report.json`, and parses it.
+    pub fn read_report(&self, c: &Container) -> Result<oci_probe::Report, Stop> {
         let path = c.bundle.out("report.json");
         let text = self.wait_for("the probe's report in /out/report.json", || {
             std::fs::read_to_string(&path).ok()
         })?;
-        let report = serde_json::from_str(&text)
-            .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
-        Ok((c, report))
+        serde_json::from_str(&text)
+            .map_err(|e| fail(format!("the probe's report does not parse: {e}")))
+    }
+
+    /// SKIP unless the runtime claims a spec release at least `since` (`1.1.0`): what a later
+    /// release introduced (`what`) is not held against a runtime that claims an older one.
+    pub fn held_to(&self, since: &str, what: &str) -> Check {
+        let v = semver::Version::parse(since).expect("a release");
+        let (claimed, source) = &self.suite.claimed;
+        if crate::since::holds(claimed, &v) {
+            Ok(())
+        } else {
+            Err(skip(format!(
+                "{what} came with spec v{since}; the runtime claims {claimed} ({source})"
+            )))
+        }
     }
 
     /// What the container leaves on the host now.

@@ -26,7 +26,7 @@
 //! would (a new group's files, the merge of a `schemata` write, the RMID limit of
 //! `info/L3_MON/num_rmids`).
 
-use super::{footprint_empty, must_error};
+use super::{create_is_refused, footprint_empty, must_error};
 use crate::scenario::{
     ensure, expect_same, fail, mismatch, skip, Check, Container, Ctx, Scenario, Stop,
 };
@@ -635,7 +635,7 @@ fn in_resctrl(
     since: &str,
     body: impl FnOnce(&mut Ctx, &mut Scope) -> Check,
 ) -> Check {
-    held_to(ctx, since)?;
+    ctx.held_to(since, "this linux.intelRdt rule")?;
     let rdt = Resctrl::find()?;
     let _one_at_a_time = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     let janitor = ctx.rt().janitor.clone();
@@ -658,19 +658,6 @@ fn in_resctrl(
     let result = body(ctx, &mut scope);
     let cleaned = scope.finish(ctx);
     result.and(cleaned)
-}
-
-/// SKIP unless the runtime claims a spec release with the rule checked.
-fn held_to(ctx: &Ctx, since: &str) -> Check {
-    let v = semver::Version::parse(since).expect("a release");
-    if crate::since::holds(&ctx.suite.claimed.0, &v) {
-        Ok(())
-    } else {
-        Err(skip(format!(
-            "this linux.intelRdt rule came with spec v{since}; the runtime claims {} ({})",
-            ctx.suite.claimed.0, ctx.suite.claimed.1
-        )))
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -731,15 +718,6 @@ fn expect_no_dir(dir: &Path, what: &str) -> Check {
     } else {
         Ok(())
     }
-}
-
-/// create must fail, and nothing of the container may exist afterwards.
-fn create_is_refused(ctx: &mut Ctx, c: &Container, what: &str) -> Check {
-    let call = ctx.create(c);
-    must_error(&call, what)?;
-    let call = ctx.call(&["state", &c.id]);
-    must_error(&call, "state of a container whose create failed")?;
-    footprint_empty("the failed create", &ctx.footprint(c))
 }
 
 /// Creates, runs, stops and deletes the container: "when the container is deleted".

@@ -230,14 +230,7 @@ fn config_changes_after_create_do_not_apply(ctx: &mut Ctx) -> Check {
     c.bundle
         .write_config(&changed)
         .map_err(|e| fail(format!("harness: rewriting config.json: {e}")))?;
-    let call = ctx.start(&c);
-    ctx.succeed(call, "start")?;
-    let path = c.bundle.out("report.json");
-    let text = ctx.wait_for("the probe's report in /out/report.json", || {
-        std::fs::read_to_string(&path).ok()
-    })?;
-    let r: oci_probe::Report = serde_json::from_str(&text)
-        .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+    let r = ctx.start_and_report(&c)?;
     expect_eq(
         "process.args the container ran",
         c.config.0["process"]["args"].clone(),

@@ -63,6 +63,19 @@ fn must_error(call: &Call, what: &str) -> Check {
     }
 }
 
+/// create must fail cleanly, and nothing of the container may exist afterwards.
+fn create_is_refused(
+    ctx: &mut crate::scenario::Ctx,
+    c: &crate::scenario::Container,
+    what: &str,
+) -> Check {
+    let call = ctx.create(c);
+    must_error(&call, what)?;
+    let call = ctx.call(&["state", &c.id]);
+    must_error(&call, "state of a container whose create failed")?;
+    footprint_empty("the failed create", &ctx.footprint(c))
+}
+
 /// The environment must be as if the failed operation had not been attempted.
 fn footprint_unchanged(what: &str, before: &Footprint, after: &Footprint) -> Check {
     if before == after {

@@ -422,14 +422,7 @@ fn report_at(
     })?;
     prepare(&c.bundle.dir)?;
     ctx.created(&c)?;
-    let call = ctx.start(&c);
-    ctx.succeed(call, "start")?;
-    let path = c.bundle.out("report.json");
-    let text = ctx.wait_for("the probe's report in /out/report.json", || {
-        std::fs::read_to_string(&path).ok()
-    })?;
-    let report = serde_json::from_str(&text)
-        .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+    let report = ctx.start_and_report(&c)?;
     Ok((c, report))
 }
 

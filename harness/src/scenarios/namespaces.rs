@@ -1,7 +1,7 @@
 //! Namespaces (new, joined by path, shared with the host), user and time namespaces, seccomp,
 //! network devices, and what the features document says about them.
 
-use super::{footprint_empty, must_error};
+use super::create_is_refused;
 use crate::bundle::{proc_ns_name, Config};
 use crate::scenario::{
     ensure, expect_same, fail, mismatch, skip, Check, Container, Ctx, Scenario, Stop,
@@ -368,24 +368,8 @@ fn report_with(
     })?;
     prepare(ctx, &c)?;
     ctx.created(&c)?;
-    let call = ctx.start(&c);
-    ctx.succeed(call, "start")?;
-    let path = c.bundle.out("report.json");
-    let text = ctx.wait_for("the probe's report in /out/report.json", || {
-        std::fs::read_to_string(&path).ok()
-    })?;
-    let report = serde_json::from_str(&text)
-        .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+    let report = ctx.start_and_report(&c)?;
     Ok((c, report))
-}
-
-/// create must fail cleanly, and nothing of the container may exist afterwards.
-fn create_is_refused(ctx: &mut Ctx, c: &Container, what: &str) -> Check {
-    let call = ctx.create(c);
-    must_error(&call, what)?;
-    let call = ctx.call(&["state", &c.id]);
-    must_error(&call, "state of a container whose create failed")?;
-    footprint_empty("the failed create", &ctx.footprint(c))
 }
 
 /// The container's pid, from `state`.

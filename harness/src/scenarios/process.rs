@@ -224,7 +224,7 @@ fn report(
     ctx.created(&c)?;
     let call = ctx.start(&c);
     ctx.succeed(call, "start")?;
-    let r = read_report(ctx, &c)?;
+    let r = ctx.read_report(&c)?;
     Ok((c, r))
 }
 
@@ -245,27 +245,6 @@ fn container(
     std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o777))
         .map_err(|e| fail(format!("harness: chmod {}: {e}", dir.display())))?;
     Ok(c)
-}
-
-fn read_report(ctx: &Ctx, c: &Container) -> Result<Report, Stop> {
-    let path = c.bundle.out("report.json");
-    let text = ctx.wait_for("the probe's report in /out/report.json", || {
-        std::fs::read_to_string(&path).ok()
-    })?;
-    serde_json::from_str(&text).map_err(|e| fail(format!("the probe's report does not parse: {e}")))
-}
-
-/// SKIP unless the runtime claims a spec release that has the field (`since`).
-fn requires_release(ctx: &Ctx, field: &str, since: (u64, u64, u64)) -> Check {
-    let v = semver::Version::new(since.0, since.1, since.2);
-    let (claimed, source) = &ctx.suite.claimed;
-    if crate::since::holds(claimed, &v) {
-        Ok(())
-    } else {
-        Err(skip(format!(
-            "{field} was introduced by runtime-spec v{v}; the runtime claims {claimed} ({source})"
-        )))
-    }
 }
 
 /// A line of this process's `/proc/self/status`, e.g. `Umask`.
@@ -396,7 +375,7 @@ fn user_uid_gid_and_additional_gids_are_applied(ctx: &mut Ctx) -> Check {
 }
 
 fn umask_is_applied(ctx: &mut Ctx) -> Check {
-    requires_release(ctx, "process.user.umask", (1, 0, 2))?;
+    ctx.held_to("1.0.2", "process.user.umask")?;
     let own = own_status("Umask").and_then(|v| u32::from_str_radix(&v, 8).ok());
     // Something the caller's umask is not, so an ignored umask shows.
     let want = if own == Some(0o027) { 0o077 } else { 0o027 };
@@ -767,7 +746,7 @@ fn oom_score_adj_is_unchanged_when_unset(ctx: &mut Ctx) -> Check {
 // --- scheduler, ioPriority, personality -----------------------------------------------------
 
 fn scheduler_is_applied(ctx: &mut Ctx) -> Check {
-    requires_release(ctx, "process.scheduler", (1, 1, 0))?;
+    ctx.held_to("1.1.0", "process.scheduler")?;
     let (_, r) = report(
         ctx,
         |cfg| {
@@ -791,7 +770,7 @@ fn scheduler_is_applied(ctx: &mut Ctx) -> Check {
 }
 
 fn io_priority_is_applied(ctx: &mut Ctx) -> Check {
-    requires_release(ctx, "process.ioPriority", (1, 1, 0))?;
+    ctx.held_to("1.1.0", "process.ioPriority")?;
     let (_, r) = report(
         ctx,
         |cfg| {
@@ -815,7 +794,7 @@ fn io_priority_is_applied(ctx: &mut Ctx) -> Check {
 }
 
 fn personality_is_applied(ctx: &mut Ctx) -> Check {
-    requires_release(ctx, "linux.personality", (1, 0, 2))?;
+    ctx.held_to("1.0.2", "linux.personality")?;
     let (_, r) = report(
         ctx,
         |cfg| {
@@ -909,7 +888,7 @@ fn root_path_is_the_containers_root(ctx: &mut Ctx) -> Check {
     ctx.created(&c)?;
     let call = ctx.start(&c);
     ctx.succeed(call, "start")?;
-    let r = read_report(ctx, &c)?;
+    let r = ctx.read_report(&c)?;
     let got: Vec<Value> = r
         .paths
         .iter()
@@ -969,7 +948,7 @@ fn hostname_is_set_in_the_uts_namespace(ctx: &mut Ctx) -> Check {
 }
 
 fn domainname_is_set_in_the_uts_namespace(ctx: &mut Ctx) -> Check {
-    requires_release(ctx, "domainname", (1, 1, 0))?;
+    ctx.held_to("1.1.0", "domainname")?;
     let r = uts_report(ctx, "domainname", "oci-check.test")?;
     expect_same(
         "uname(2) domainname in the container (its own UTS namespace) vs domainname",
@@ -1016,14 +995,7 @@ fn hostname_without_a_uts_namespace_is_applied_or_refused(ctx: &mut Ctx) -> Chec
         return Ok(());
     }
     ctx.succeed(call, "create")?;
-    let call = ctx.start(&c);
-    ctx.succeed(call, "start")?;
-    let path = c.bundle.out("report.json");
-    let text = ctx.wait_for("the probe's report in /out/report.json", || {
-        std::fs::read_to_string(&path).ok()
-    })?;
-    let r: Report = serde_json::from_str(&text)
-        .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+    let r = ctx.start_and_report(&c)?;
     if std::fs::read_to_string(HOST_HOSTNAME).ok().as_deref() != Some(host.as_str()) {
         ctx.notes.push(
             "the runtime applied hostname by changing the host's (shared) hostname; restored"

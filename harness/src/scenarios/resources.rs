@@ -8,7 +8,7 @@
 //! config's `.optional` fields), so those checks cite the runtime's duty to apply every
 //! property of `config.json` at create.
 
-use super::{footprint_empty, must_error};
+use super::{create_is_refused, footprint_empty, must_error};
 use crate::bundle::{Config, OUT};
 use crate::host::Host;
 use crate::scenario::{
@@ -216,19 +216,6 @@ pub const NOT_CHECKABLE: &[(&str, &str)] = &[
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/// SKIP unless the runtime claims a spec release that has what `what` names.
-fn held_to(ctx: &Ctx, since: &str, what: &str) -> Check {
-    let v = semver::Version::parse(since).expect("a release");
-    if crate::since::holds(&ctx.suite.claimed.0, &v) {
-        Ok(())
-    } else {
-        Err(skip(format!(
-            "{what} came with spec v{since}; the runtime claims {} ({})",
-            ctx.suite.claimed.0, ctx.suite.claimed.1
-        )))
-    }
-}
-
 fn requires_controller(host: &Host, name: &str) -> Check {
     if host.has_controller(name) {
         Ok(())
@@ -260,26 +247,6 @@ fn mount_cgroups(cfg: &mut Config, host: &Host) {
 fn report_args(cfg: &mut Config) {
     let out = format!("{OUT}/report.json");
     cfg.probe_args(&["report", "--out", &out]);
-}
-
-/// Starts a created container running the probe's report and returns the report.
-fn report_of(ctx: &mut Ctx, c: &Container) -> Result<Report, Stop> {
-    let call = ctx.start(c);
-    ctx.succeed(call, "start")?;
-    let path = c.bundle.out("report.json");
-    let text = ctx.wait_for("the probe's report in /out/report.json", || {
-        std::fs::read_to_string(&path).ok()
-    })?;
-    serde_json::from_str(&text).map_err(|e| fail(format!("the probe's report does not parse: {e}")))
-}
-
-/// create must fail, and nothing of the container may exist afterwards.
-fn create_is_refused(ctx: &mut Ctx, c: &Container, what: &str) -> Check {
-    let call = ctx.create(c);
-    must_error(&call, what)?;
-    let call = ctx.call(&["state", &c.id]);
-    must_error(&call, "state of a container whose create failed")?;
-    footprint_empty("the failed create", &ctx.footprint(c))
 }
 
 fn section<'r, T>(s: &'r Option<T>, controller: &str) -> Result<&'r T, Stop> {
@@ -448,7 +415,7 @@ fn relative_report(
         )));
     }
     ctx.succeed(call, "create")?;
-    let r = report_of(ctx, &c)?;
+    let r = ctx.start_and_report(&c)?;
     for path in joined(&r, &own_cgroups()).values() {
         janitor.also_clean_cgroup(c.key(), path);
     }
@@ -690,7 +657,7 @@ fn deprecated_kernel_memory_limits_do_not_stop_the_container(ctx: &mut Ctx) -> C
         call,
         "create with the deprecated memory.kernel and memory.kernelTCP (to be ignored or applied, not refused)",
     )?;
-    let r = report_of(ctx, &c)?;
+    let r = ctx.start_and_report(&c)?;
     let m = section(&r.cgroup.memory, "memory")?;
     // Ignored (no limit) or applied: never some other value.
     let fits =
@@ -732,7 +699,7 @@ fn cpu_shares_quota_and_period_are_applied(ctx: &mut Ctx) -> Check {
 }
 
 fn cpu_burst_and_idle_are_applied(ctx: &mut Ctx) -> Check {
-    held_to(ctx, "1.1.0", "cpu.burst and cpu.idle")?;
+    ctx.held_to("1.1.0", "cpu.burst and cpu.idle")?;
     let suite = ctx.suite;
     let host = &suite.host;
     requires_controller(host, "cpu")?;
@@ -825,7 +792,7 @@ fn pids_limit_is_applied(ctx: &mut Ctx) -> Check {
 }
 
 fn pids_limit_zero_is_a_limit(ctx: &mut Ctx) -> Check {
-    held_to(ctx, "1.3.0", "the note that 0 is a valid pids limit")?;
+    ctx.held_to("1.3.0", "the note that 0 is a valid pids limit")?;
     let suite = ctx.suite;
     let host = &suite.host;
     requires_controller(host, "pids")?;
@@ -958,7 +925,7 @@ fn hugepage_limits_are_applied_or_refused(ctx: &mut Ctx) -> Check {
         return footprint_empty("the failed create", &ctx.footprint(&c));
     }
     ctx.succeed(call, "create")?;
-    let r = report_of(ctx, &c)?;
+    let r = ctx.start_and_report(&c)?;
     let h = r.cgroup.hugetlb.as_ref().ok_or_else(|| {
         mismatch(
             "the container was created, but its cgroup has no hugetlb controller (the limit was not applied, and create did not fail)",
@@ -1009,7 +976,7 @@ fn unified_key(host: &Host) -> Option<(String, String, String)> {
 }
 
 fn unified_values_are_written_with_their_controller_enabled(ctx: &mut Ctx) -> Check {
-    held_to(ctx, "1.1.0", "linux.resources.unified")?;
+    ctx.held_to("1.1.0", "linux.resources.unified")?;
     let suite = ctx.suite;
     let host = &suite.host;
     if !matches!(host.cgroup_version, "v2" | "hybrid") {
@@ -1052,7 +1019,7 @@ fn unified_values_are_written_with_their_controller_enabled(ctx: &mut Ctx) -> Ch
 }
 
 fn unified_key_of_a_missing_controller_is_refused(ctx: &mut Ctx) -> Check {
-    held_to(ctx, "1.1.0", "linux.resources.unified")?;
+    ctx.held_to("1.1.0", "linux.resources.unified")?;
     // No kernel has a controller of this name.
     let c = ctx.container(|cfg| {
         cfg.set(
@@ -1225,7 +1192,7 @@ fn network_class_id_and_priorities_are_applied(ctx: &mut Ctx) -> Check {
         ));
     }
     ctx.succeed(call, "create")?;
-    let r = report_of(ctx, &c)?;
+    let r = ctx.start_and_report(&c)?;
     // The runtime's mount namespace may have a hierarchy the harness's does not: what the
     // container sees counts too.
     let mut want = on_host;
@@ -1432,7 +1399,7 @@ fn cgroup_ownership_is_unchanged_without_a_cgroup_mount(ctx: &mut Ctx) -> Check 
 
 /// The strings the features document lists at `pointer`; SKIP when it lists none.
 fn listed(ctx: &Ctx, pointer: &str) -> Result<Vec<String>, Stop> {
-    held_to(ctx, "1.3.0", "linux.memoryPolicy")?;
+    ctx.held_to("1.3.0", "linux.memoryPolicy")?;
     let list: Vec<String> = ctx
         .suite
         .features
