@@ -308,7 +308,19 @@ impl Bundle {
     }
 
     pub fn write_config(&self, config: &Config) -> io::Result<()> {
-        let bytes = serde_json::to_vec_pretty(&config.0).map_err(io::Error::other)?;
+        let mut doc = config.0.clone();
+        // The base config names `out` relative to the bundle, and that is what the spec
+        // allows; but a runtime that mis-resolves relative bind sources would then fail every
+        // scenario at once. The file gets the absolute path, and one scenario
+        // (`mounts::relative_bind_source_is_relative_to_the_bundle`) checks relative sources.
+        if let Some(mounts) = doc["mounts"].as_array_mut() {
+            for m in mounts {
+                if m["destination"] == OUT && m["source"] == "out" {
+                    m["source"] = serde_json::json!(self.dir.join("out"));
+                }
+            }
+        }
+        let bytes = serde_json::to_vec_pretty(&doc).map_err(io::Error::other)?;
         std::fs::write(self.config_path(), bytes)
     }
 

@@ -16,6 +16,10 @@ use support::*;
 /// (mode of tests/broken-runtime, the checks that must FAIL against it)
 const TABLE: &[(&str, &[&str])] = &[
     (
+        "relative-bind-from-cwd",
+        &["mounts::relative_bind_source_is_relative_to_the_bundle"],
+    ),
+    (
         "ignore:/linux/devices",
         &["mounts::configured_device_is_available"],
     ),

@@ -211,6 +211,15 @@ pub fn scenarios() -> Vec<Scenario> {
     }));
     all.extend([
         Scenario {
+            name: "mounts::relative_bind_source_is_relative_to_the_bundle",
+            title: "A relative bind-mount source is a path relative to the bundle (config.md: \"Path values for bind mounts are either absolute or relative to the bundle\")",
+            requirements: &[
+                "runtime.ops.create.apply_all_but_process",
+                "runtime.lifecycle.create.env_per_config",
+            ],
+            run: relative_bind_source_is_relative_to_the_bundle,
+        },
+        Scenario {
             name: "mounts::remount_changes_an_existing_mount",
             title: "`remount`: a mount entry with `remount` changes the mount already at its destination",
             requirements: &["config.mounts.options.linux.remount"],
@@ -1489,4 +1498,32 @@ mod tests {
             Err(Stop::Fail(_))
         ));
     }
+}
+
+/// The program writes through a bind mount whose source is `relative-source`: the file must
+/// appear in that directory of the bundle (the runtime is run from another directory, so a
+/// source resolved against its working directory does not exist, or is another one).
+fn relative_bind_source_is_relative_to_the_bundle(ctx: &mut Ctx) -> Check {
+    let c = ctx.container(|cfg| {
+        cfg.push(
+            "/mounts",
+            json!({"destination": "/relative", "type": "bind", "source": "relative-source",
+                   "options": ["rbind", "rw"]}),
+        );
+        cfg.probe_args(&["touch", "/relative/made-in-the-container"]);
+    })?;
+    let source = c.bundle.dir.join("relative-source");
+    std::fs::create_dir(&source)
+        .map_err(|e| fail(format!("harness: making {}: {e}", source.display())))?;
+    ctx.created(&c)?;
+    let call = ctx.start(&c);
+    ctx.succeed(call, "start")?;
+    ctx.wait_status(&c, "stopped")?;
+    let made = source.join("made-in-the-container");
+    ensure(made.exists(), || {
+        format!(
+            "the program's file is not in the bundle's relative-source directory ({} absent): the relative source was not resolved against the bundle",
+            made.display()
+        )
+    })
 }
