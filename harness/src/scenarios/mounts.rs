@@ -1411,6 +1411,34 @@ fn namespaced_sysctls_are_applied(ctx: &mut Ctx) -> Check {
     expect_same("the sysctl values in the container", &expected, &observed)
 }
 
+/// The program writes through a bind mount whose source is `relative-source`: the file must
+/// appear in that directory of the bundle (the runtime is run from another directory, so a
+/// source resolved against its working directory does not exist, or is another one).
+fn relative_bind_source_is_relative_to_the_bundle(ctx: &mut Ctx) -> Check {
+    let c = ctx.container(|cfg| {
+        cfg.push(
+            "/mounts",
+            json!({"destination": "/relative", "type": "bind", "source": "relative-source",
+                   "options": ["rbind", "rw"]}),
+        );
+        cfg.probe_args(&["touch", "/relative/made-in-the-container"]);
+    })?;
+    let source = c.bundle.dir.join("relative-source");
+    std::fs::create_dir(&source)
+        .map_err(|e| fail(format!("harness: making {}: {e}", source.display())))?;
+    ctx.created(&c)?;
+    let call = ctx.start(&c);
+    ctx.succeed(call, "start")?;
+    ctx.wait_status(&c, "stopped")?;
+    let made = source.join("made-in-the-container");
+    ensure(made.exists(), || {
+        format!(
+            "the program's file is not in the bundle's relative-source directory ({} absent): the relative source was not resolved against the bundle",
+            made.display()
+        )
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1498,32 +1526,4 @@ mod tests {
             Err(Stop::Fail(_))
         ));
     }
-}
-
-/// The program writes through a bind mount whose source is `relative-source`: the file must
-/// appear in that directory of the bundle (the runtime is run from another directory, so a
-/// source resolved against its working directory does not exist, or is another one).
-fn relative_bind_source_is_relative_to_the_bundle(ctx: &mut Ctx) -> Check {
-    let c = ctx.container(|cfg| {
-        cfg.push(
-            "/mounts",
-            json!({"destination": "/relative", "type": "bind", "source": "relative-source",
-                   "options": ["rbind", "rw"]}),
-        );
-        cfg.probe_args(&["touch", "/relative/made-in-the-container"]);
-    })?;
-    let source = c.bundle.dir.join("relative-source");
-    std::fs::create_dir(&source)
-        .map_err(|e| fail(format!("harness: making {}: {e}", source.display())))?;
-    ctx.created(&c)?;
-    let call = ctx.start(&c);
-    ctx.succeed(call, "start")?;
-    ctx.wait_status(&c, "stopped")?;
-    let made = source.join("made-in-the-container");
-    ensure(made.exists(), || {
-        format!(
-            "the program's file is not in the bundle's relative-source directory ({} absent): the relative source was not resolved against the bundle",
-            made.display()
-        )
-    })
 }
