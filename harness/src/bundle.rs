@@ -313,7 +313,10 @@ impl Bundle {
         // allows; but a runtime that mis-resolves relative bind sources would then fail every
         // scenario at once. The file gets the absolute path, and one scenario
         // (`mounts::relative_bind_source_is_relative_to_the_bundle`) checks relative sources.
-        if let Some(mounts) = doc["mounts"].as_array_mut() {
+        if let Some(mounts) = doc
+            .get_mut("mounts")
+            .and_then(serde_json::Value::as_array_mut)
+        {
             for m in mounts {
                 if m["destination"] == OUT && m["source"] == "out" {
                     m["source"] = serde_json::json!(self.dir.join("out"));
