@@ -86,7 +86,7 @@ struct OutputArgs {
 /// How and where the report is written.
 #[derive(Args)]
 struct ReportArgs {
-    /// human, json, tap, junit or sarif
+    /// human, json, tap, junit, sarif, html (one self-contained file) or markdown (GitHub-flavoured)
     #[arg(long, short = 'f', default_value = "human", value_parser = parse_format)]
     format: Format,
     /// Write the report to this file instead of standard output.

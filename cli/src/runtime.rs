@@ -1,21 +1,27 @@
 //! `oci-check runtime`: the conformance suite against a runtime binary.
 
-use crate::{write_report, ReportArgs};
+use crate::{write_report, ColorChoice, ReportArgs};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use oci_check_harness::janitor::{self, Janitor};
 use oci_check_harness::runner::{self, ExpectFail, Options, Progress, Selection, Silent};
-use oci_check_harness::{janitor, scenarios};
-use oci_check_model::{CheckResult, Outcome};
-use std::io::IsTerminal;
+use oci_check_harness::scenario::Scenario;
+use oci_check_harness::scenarios;
+use oci_check_model::{CheckResult, Outcome, Run};
+use oci_check_reports::{render_matrix, Column, Matrix};
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
 use std::time::Duration;
 
 #[derive(Args)]
 pub struct RuntimeArgs {
-    /// The runtime: a path, or a name looked up on PATH.
-    #[arg(long, required_unless_present_any = ["list", "coverage"])]
-    runtime: Option<String>,
+    /// The runtime: a path, or a name looked up on PATH. Repeatable: the suite then runs against
+    /// each in turn, each with its own work directory and clean-up, and the report is a matrix
+    /// with a column per runtime (--format human, json, html or markdown)
+    #[arg(long = "runtime", value_name = "RUNTIME", required_unless_present_any = ["list", "coverage"])]
+    runtimes: Vec<String>,
     /// An argument passed to every runtime call, before the operation (repeatable):
     /// --runtime-arg=--debug
     #[arg(long = "runtime-arg", allow_hyphen_values = true, value_name = "ARG")]
@@ -55,7 +61,8 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "SUBSTRING")]
     skip: Vec<String>,
     /// Known deviations: a file of `NAME REASON` lines. A listed check that fails is reported
-    /// as xfail; one that passes is xpass, which fails the run.
+    /// as xfail; one that passes is xpass, which fails the run. With several runtimes, the
+    /// list applies to each.
     #[arg(long, value_name = "FILE")]
     expect_fail: Option<PathBuf>,
     /// Write the suite's base bundle (the config every scenario starts from, the probe as the
@@ -112,6 +119,7 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         eprintln!("\n{} tests", chosen.len());
         return Ok(ExitCode::SUCCESS);
     }
+    check_runtimes(args)?;
     let expect_fail = match &args.expect_fail {
         Some(path) => {
             let text = std::fs::read_to_string(path)
@@ -127,8 +135,8 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
             args.timeout
         ));
     }
-    let opts = Options {
-        runtime: args.runtime.clone().expect("clap requires --runtime"),
+    let base = Options {
+        runtime: String::new(),
         runtime_args: args.runtime_args.clone(),
         probe: find_probe(args.probe.as_ref())?,
         jobs: args
@@ -138,26 +146,260 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         selection,
         expect_fail,
     };
-    let prepared = runner::prepare(&opts)?;
-    if let Some(dir) = &args.write_bundle {
-        let written = runner::write_base_bundle(&prepared, dir);
-        prepared.janitor.finish();
-        written?;
-        println!("{}", dir.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    janitor::stop_on_signals(prepared.janitor.clone())
-        .map_err(|e| format!("installing the signal handler: {e}"))?;
-    let bar;
-    let progress: &dyn Progress = if !args.quiet && std::io::stderr().is_terminal() {
-        bar = Bar::new();
-        &bar
-    } else {
-        &Silent
+    let options_for = |runtime: &str| Options {
+        runtime: runtime.to_string(),
+        selection: base.selection.clone(),
+        expect_fail: base.expect_fail.clone(),
+        runtime_args: base.runtime_args.clone(),
+        probe: base.probe.clone(),
+        ..base
     };
-    let run = runner::run(&prepared, &all, &opts, progress);
-    prepared.janitor.park_if_stopping();
-    Ok(write_report(&run, &args.out))
+    if let Some(dir) = &args.write_bundle {
+        return write_bundle(&options_for(&args.runtimes[0]), dir);
+    }
+    let stopper = Stopper::install()?;
+    if let [runtime] = args.runtimes.as_slice() {
+        let run = stopper.run_suite(&options_for(runtime), &all, args.quiet);
+        stopper.finish();
+        return Ok(write_report(&run?, &args.out));
+    }
+    let mut columns = Vec::new();
+    for (i, label) in args.runtimes.iter().enumerate() {
+        if !args.quiet {
+            eprintln!(
+                "oci-check: runtime {} of {}: {label}",
+                i + 1,
+                args.runtimes.len()
+            );
+        }
+        let run = stopper.run_suite(&options_for(label), &all, args.quiet);
+        if let Err(e) = &run {
+            eprintln!("oci-check: error: runtime {label} could not run: {e}");
+        }
+        columns.push(Column {
+            label: label.clone(),
+            run,
+        });
+    }
+    stopper.finish();
+    Ok(write_matrix(&Matrix { columns }, &args.out))
+}
+
+/// What is wrong with the runtimes given, before anything runs: one named twice, or several
+/// with a format or an option that takes one.
+fn check_runtimes(args: &RuntimeArgs) -> Result<(), String> {
+    let mut seen = std::collections::BTreeSet::new();
+    if let Some(twice) = args.runtimes.iter().find(|r| !seen.insert(r.as_str())) {
+        return Err(format!("--runtime {twice} is given twice"));
+    }
+    if args.runtimes.len() > 1 {
+        if !args.out.format.writes_matrix() {
+            return Err(format!(
+                "--format {} holds one run; with several --runtime use human, json, html or markdown",
+                args.out.format.name()
+            ));
+        }
+        if args.write_bundle.is_some() {
+            return Err("--write-bundle takes one --runtime".into());
+        }
+    }
+    Ok(())
+}
+
+/// `--write-bundle DIR`: the base bundle of `opts`'s runtime, and nothing run.
+fn write_bundle(opts: &Options, dir: &std::path::Path) -> Result<ExitCode, String> {
+    let prepared = runner::prepare(opts)?;
+    let written = runner::write_base_bundle(&prepared, dir);
+    prepared.janitor.finish();
+    written?;
+    println!("{}", dir.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The matrix, where the report goes. Exit 2 when a runtime could not run (each is named), else
+/// 1 when one failed, else 0.
+fn write_matrix(m: &Matrix, out: &ReportArgs) -> ExitCode {
+    let written = render_matrix(m, out.format, &report_options(out))
+        .and_then(|text| write_text(&text, out.output.as_ref()));
+    if let Err(e) = written {
+        eprintln!("oci-check: error: cannot write the report: {e}");
+        return ExitCode::from(2);
+    }
+    let unrunnable = m.unrunnable();
+    if !unrunnable.is_empty() {
+        let names: Vec<&str> = unrunnable.iter().map(|(label, _)| *label).collect();
+        eprintln!(
+            "oci-check: error: {} of {} runtimes could not run: {}",
+            names.len(),
+            m.columns.len(),
+            names.join(", ")
+        );
+        return ExitCode::from(2);
+    }
+    if m.failed(out.strict) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// The writers' options from the command line, as for a single run's report.
+fn report_options(out: &ReportArgs) -> oci_check_reports::Options {
+    let color = match out.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            out.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    oci_check_reports::Options {
+        strict: out.strict,
+        color,
+        tap_version: out.tap_version,
+        verbose: out.verbose,
+    }
+}
+
+/// Writes `text` to the file, or to stdout where a closed pipe is no error.
+fn write_text(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
+    match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| format!("{}: {e}", path.display())),
+        None => match std::io::stdout().write_all(text.as_bytes()) {
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            r => r.map_err(|e| e.to_string()),
+        },
+    }
+}
+
+/// One handler of SIGINT, SIGTERM and SIGHUP for the whole invocation, however many runtimes
+/// it runs one after the other: it cleans up after the run being prepared or run at that
+/// moment, then ends the process. A handler per run (`janitor::stop_on_signals`) would not do:
+/// those of finished runs stay installed, and the first of them would end the process while the
+/// current run's clean-up is still going.
+///
+/// It is the harness's own handler, given a janitor of its own (with an empty private
+/// directory) whose one registered undo shuts down the current run's janitor.
+struct Stopper {
+    outer: Arc<Janitor>,
+    current: Arc<Current>,
+}
+
+/// The run the handler must clean up after.
+#[derive(Default)]
+struct Current {
+    slot: Mutex<Slot>,
+    changed: Condvar,
+}
+
+#[derive(Default)]
+enum Slot {
+    #[default]
+    Idle,
+    /// `runner::prepare` is making the run's directory and janitor: the handler waits for it
+    /// (its runtime calls have deadlines) so that nothing it made is left.
+    Preparing,
+    Running(Arc<Janitor>),
+}
+
+impl Current {
+    fn lock(&self) -> MutexGuard<'_, Slot> {
+        self.slot.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn set(&self, slot: Slot) {
+        *self.lock() = slot;
+        self.changed.notify_all();
+    }
+
+    /// From the signal handler: shuts the current run down once it is prepared.
+    fn shut_down(&self) -> Option<String> {
+        let mut slot = self.lock();
+        while matches!(*slot, Slot::Preparing) {
+            slot = self.changed.wait(slot).unwrap_or_else(|p| p.into_inner());
+        }
+        let Slot::Running(janitor) = std::mem::take(&mut *slot) else {
+            return None;
+        };
+        drop(slot);
+        let left = janitor.shutdown();
+        (!left.is_empty()).then(|| left.join("\n"))
+    }
+}
+
+impl Stopper {
+    fn install() -> Result<Stopper, String> {
+        let dir = private_dir().map_err(|e| format!("creating a private directory: {e}"))?;
+        let outer = Arc::new(Janitor::new(dir));
+        let current = Arc::new(Current::default());
+        let handler_side = current.clone();
+        outer.defer_undo("the run in progress", move || handler_side.shut_down());
+        if let Err(e) = janitor::stop_on_signals(outer.clone()) {
+            outer.finish();
+            return Err(format!("installing the signal handler: {e}"));
+        }
+        Ok(Stopper { outer, current })
+    }
+
+    /// Prepares and runs the suite against `opts.runtime`; an `Err` when it cannot run. Does
+    /// not return once a signal is being handled (the handler ends the process).
+    fn run_suite(&self, opts: &Options, all: &[Scenario], quiet: bool) -> Result<Run, String> {
+        let mut slot = self.current.lock();
+        // Checked under the lock the handler takes: either it sees `Preparing` and waits for
+        // the janitor, or this sees it stopping and waits for the end.
+        while self.outer.stopping() {
+            drop(slot);
+            self.outer.park_if_stopping();
+            slot = self.current.lock();
+        }
+        *slot = Slot::Preparing;
+        drop(slot);
+        let prepared = runner::prepare(opts);
+        self.current.set(match &prepared {
+            Ok(p) => Slot::Running(p.janitor.clone()),
+            Err(_) => Slot::Idle,
+        });
+        let prepared = prepared?;
+        let bar;
+        let progress: &dyn Progress = if !quiet && std::io::stderr().is_terminal() {
+            bar = Bar::new();
+            &bar
+        } else {
+            &Silent
+        };
+        let run = runner::run(&prepared, all, opts, progress);
+        prepared.janitor.park_if_stopping();
+        self.current.set(Slot::Idle);
+        Ok(run)
+    }
+
+    /// Removes the handler's private directory (the runs cleaned up after themselves).
+    fn finish(&self) {
+        for left in self.outer.finish() {
+            eprintln!("oci-check: could not remove: {left}");
+        }
+    }
+}
+
+/// A new, empty directory of this process's own in the temporary directory.
+fn private_dir() -> std::io::Result<PathBuf> {
+    let base = std::env::temp_dir();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.subsec_nanos());
+    for attempt in 0..100u32 {
+        let dir = base.join(format!(
+            "oci-check-signals-{}-{nanos}-{attempt}",
+            std::process::id()
+        ));
+        match std::fs::create_dir(&dir) {
+            Ok(()) => return Ok(dir),
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Err(std::io::Error::other("no unused name"))
 }
 
 /// The probe: the flag, `$OCI_CHECK_PROBE`, `oci-probe` beside this binary, or on PATH.

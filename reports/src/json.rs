@@ -9,6 +9,14 @@ use serde_json::{json, Map, Value};
 pub const FORMAT: &str = "oci-check/v1";
 
 pub fn render(run: &Run, opts: &Options) -> String {
+    let mut out =
+        serde_json::to_string_pretty(&document(run, opts)).expect("a JSON value serialises");
+    out.push('\n');
+    out
+}
+
+/// The `oci-check/v1` document of `run` (a matrix embeds one per runtime).
+pub(crate) fn document(run: &Run, opts: &Options) -> Value {
     let s = run.summary();
     let findings: Vec<Value> = run
         .results
@@ -72,7 +80,7 @@ pub fn render(run: &Run, opts: &Options) -> String {
             Value::Object(t)
         })
         .collect();
-    let doc = json!({
+    json!({
         "format": FORMAT,
         "tool": {"name": "oci-check", "version": run.tool_version},
         "kind": run.kind,
@@ -88,10 +96,7 @@ pub fn render(run: &Run, opts: &Options) -> String {
         },
         "findings": findings,
         "tests": tests,
-    });
-    let mut out = serde_json::to_string_pretty(&doc).expect("a JSON value serialises");
-    out.push('\n');
-    out
+    })
 }
 
 #[cfg(test)]

@@ -1,15 +1,23 @@
-//! Writers for a [`Run`]: the same results as human text, JSON, TAP, JUnit XML or SARIF.
+//! Writers for a [`Run`]: the same results as human text, JSON, TAP, JUnit XML, SARIF, HTML or
+//! Markdown; and for a [`Matrix`] of several runtimes' runs as human text, JSON, HTML or
+//! Markdown.
 //!
 //! Every writer returns a `String`; the caller decides where it goes. Whether a warning fails
 //! the run (`--strict`) is decided by [`Options::strict`] and shown consistently by every writer.
 
 use oci_check_model::Run;
 
+mod content;
+mod html;
 mod human;
 mod json;
 mod junit;
+mod markdown;
+pub mod matrix;
 mod sarif;
 mod tap;
+
+pub use matrix::{Column, Matrix};
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -19,6 +27,33 @@ pub enum Format {
     Tap,
     Junit,
     Sarif,
+    /// One self-contained HTML file: inline CSS, no script, nothing fetched.
+    Html,
+    /// GitHub-flavoured Markdown.
+    Markdown,
+}
+
+impl Format {
+    /// The name `--format` takes.
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Human => "human",
+            Format::Json => "json",
+            Format::Tap => "tap",
+            Format::Junit => "junit",
+            Format::Sarif => "sarif",
+            Format::Html => "html",
+            Format::Markdown => "markdown",
+        }
+    }
+
+    /// Whether this format can hold a matrix of several runtimes.
+    pub fn writes_matrix(self) -> bool {
+        matches!(
+            self,
+            Format::Human | Format::Json | Format::Html | Format::Markdown
+        )
+    }
 }
 
 impl std::str::FromStr for Format {
@@ -30,9 +65,11 @@ impl std::str::FromStr for Format {
             "tap" => Format::Tap,
             "junit" | "xml" => Format::Junit,
             "sarif" => Format::Sarif,
+            "html" => Format::Html,
+            "markdown" | "md" => Format::Markdown,
             other => {
                 return Err(format!(
-                    "unknown format {other:?} (human, json, tap, junit, sarif)"
+                    "unknown format {other:?} (human, json, tap, junit, sarif, html, markdown)"
                 ))
             }
         })
@@ -71,7 +108,26 @@ pub fn render(run: &Run, format: Format, opts: &Options) -> String {
         Format::Tap => tap::render(run, opts),
         Format::Junit => junit::render(run, opts),
         Format::Sarif => sarif::render(run),
+        Format::Html => html::render(run, opts),
+        Format::Markdown => markdown::render(run, opts),
     }
+}
+
+/// Renders a matrix of several runtimes' runs in `format`; an error for a format that holds a
+/// single run (TAP, JUnit, SARIF).
+pub fn render_matrix(m: &Matrix, format: Format, opts: &Options) -> Result<String, String> {
+    Ok(match format {
+        Format::Human => matrix::render_human(m, opts),
+        Format::Json => matrix::render_json(m, opts),
+        Format::Html => html::render_matrix(m, opts),
+        Format::Markdown => markdown::render_matrix(m, opts),
+        Format::Tap | Format::Junit | Format::Sarif => {
+            return Err(format!(
+                "--format {} holds one run; a matrix of several runtimes is written as human, json, html or markdown",
+                format.name()
+            ))
+        }
+    })
 }
 
 /// Results in report order: failures by location first, then the rest by id.
