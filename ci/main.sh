@@ -30,7 +30,7 @@ fi
 # "runc version 1.1.5+ds1": the baseline is per upstream release (build metadata dropped).
 version=$(runc --version | sed -n 's/^runc version \([^ +]*\).*/\1/p')
 baseline="ci/expect-fail/runc-$version.txt"
-args=(runtime --runtime runc --probe "$probe" --verbose)
+args=(runtime --runtime runc --probe "$probe" --verbose --quiet)
 if [ -f "$baseline" ]; then
   echo "(known deviations of runc $version: $baseline)"
   args+=(--expect-fail "$baseline")

@@ -70,7 +70,7 @@ pub struct RuntimeArgs {
     /// reproduce a scenario by hand, or to time the runtime alone on the same bundle.
     #[arg(long, value_name = "DIR")]
     write_bundle: Option<PathBuf>,
-    /// No progress bar.
+    /// No progress (a bar on a terminal, else a line per finished check on stderr).
     #[arg(long, short = 'q')]
     quiet: bool,
     #[command(flatten)]
@@ -361,12 +361,15 @@ impl Stopper {
             Err(_) => Slot::Idle,
         });
         let prepared = prepared?;
-        let bar;
-        let progress: &dyn Progress = if !quiet && std::io::stderr().is_terminal() {
+        let (bar, lines);
+        let progress: &dyn Progress = if quiet {
+            &Silent
+        } else if std::io::stderr().is_terminal() {
             bar = Bar::new();
             &bar
         } else {
-            &Silent
+            lines = Lines::default();
+            &lines
         };
         let run = runner::run(&prepared, all, opts, progress);
         prepared.janitor.park_if_stopping();
@@ -450,6 +453,30 @@ impl Progress for Bar {
         if self.0.position() == self.0.length().unwrap_or(0) {
             self.0.finish_and_clear();
         }
+    }
+}
+
+/// Not a terminal (a CI log, a pipe): one plain line per finished check, `[n/N] OUTCOME id`.
+#[derive(Default)]
+struct Lines {
+    total: std::sync::atomic::AtomicUsize,
+    done: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress for Lines {
+    fn started(&self, total: usize) {
+        self.total.store(total, std::sync::atomic::Ordering::SeqCst);
+    }
+    fn finished(&self, r: &CheckResult) {
+        use std::io::Write;
+        let n = self.done.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+        let total = self.total.load(std::sync::atomic::Ordering::SeqCst);
+        let _ = writeln!(
+            std::io::stderr().lock(),
+            "[{n}/{total}] {} {}",
+            r.outcome.as_str().to_uppercase(),
+            r.id
+        );
     }
 }
 

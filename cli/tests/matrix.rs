@@ -494,3 +494,56 @@ fn sigint_during_the_second_runtime_leaves_nothing_of_either_run() {
 fn sigterm_during_the_second_runtime_leaves_nothing_of_either_run() {
     interrupted_second_runtime_leaves_nothing("-TERM", 143);
 }
+
+/// Not on a terminal, progress is one plain line per finished check on stderr (a CI log shows
+/// the run moving); `--quiet` silences it.
+#[test]
+fn progress_is_a_line_per_check_off_a_terminal_and_quiet_silences_it() {
+    let Some(probe) = prerequisites() else {
+        return;
+    };
+    let place = Place::new();
+    let out = place.dir.path().join("report.json");
+    let run = |quiet: bool| {
+        let mut cmd = Command::new(bin());
+        cmd.args(["runtime", "--runtime", "runc", "--probe"])
+            .arg(&probe)
+            .arg("--exact")
+            .args(CHECKS)
+            .args(["-f", "json", "-o"])
+            .arg(&out)
+            .env("TMPDIR", place.tmp());
+        if quiet {
+            cmd.arg("--quiet");
+        }
+        let o = cmd.output().unwrap();
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stderr).unwrap()
+    };
+    let stderr = run(false);
+    let lines: Vec<&str> = stderr.lines().filter(|l| l.starts_with('[')).collect();
+    assert_eq!(lines.len(), CHECKS.len(), "{stderr}");
+    for check in CHECKS {
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|l| l.ends_with(&format!(" PASS {check}")))
+                .count(),
+            1,
+            "{check} not reported once as it finished: {stderr}"
+        );
+    }
+    assert!(lines
+        .iter()
+        .any(|l| l.starts_with(&format!("[{}/{}] ", CHECKS.len(), CHECKS.len()))));
+    let quiet = run(true);
+    assert!(
+        !quiet.lines().any(|l| l.starts_with('[')),
+        "--quiet printed progress: {quiet}"
+    );
+}
