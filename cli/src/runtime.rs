@@ -106,7 +106,11 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
     };
     if args.coverage {
         let rows = oci_check_harness::coverage::rows(&all, &scenarios::not_checkable());
-        print_quietly(&oci_check_harness::coverage::render(&rows));
+        let mut text = oci_check_harness::coverage::render(&rows);
+        if args.out.verbose {
+            text += &oci_check_harness::coverage::render_checks(&all);
+        }
+        print_quietly(&text);
         return Ok(ExitCode::SUCCESS);
     }
     if args.list {

@@ -94,6 +94,20 @@ pub fn render(rows: &[Row]) -> String {
     out
 }
 
+/// Each check with the requirement IDs it covers (`--coverage --verbose`).
+pub fn render_checks(all: &[Scenario]) -> String {
+    let mut out = String::from("Checks and the requirements each covers:\n");
+    for s in all {
+        let ids = if s.requirements.is_empty() {
+            "(no requirement row: an OCI command-line convention)".to_string()
+        } else {
+            s.requirements.join(", ")
+        };
+        out += &format!("  {}: {ids}\n", s.name);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +117,20 @@ mod tests {
         let n = requirements::all().iter().filter(|r| counted(r)).count();
         // The table's README: 248 dynamic MUST/SHOULD rows once `.optional` ones are left out.
         assert_eq!(n, 248);
+    }
+
+    #[test]
+    fn the_check_list_names_each_check_with_its_ids() {
+        let s = [Scenario {
+            name: "x::y",
+            title: "t",
+            requirements: &["runtime.ops.kill.sends_signal", "runtime.ops.support"],
+            run: |_| Ok(()),
+        }];
+        assert_eq!(
+            render_checks(&s),
+            "Checks and the requirements each covers:\n  x::y: runtime.ops.kill.sends_signal, runtime.ops.support\n"
+        );
     }
 
     #[test]
