@@ -61,10 +61,10 @@ pub struct RuntimeArgs {
     #[arg(long, value_name = "SUBSTRING")]
     skip: Vec<String>,
     /// Known deviations: a file of `NAME REASON` lines. A listed check that fails is reported
-    /// as xfail; one that passes is xpass, which fails the run. With several runtimes, the
-    /// list applies to each.
+    /// as xfail; one that passes is xpass, which fails the run. With several runtimes: one
+    /// file for all, or one per --runtime, in the same order (each runtime has its own).
     #[arg(long, value_name = "FILE")]
-    expect_fail: Option<PathBuf>,
+    expect_fail: Vec<PathBuf>,
     /// Write the suite's base bundle (the config every scenario starts from, the probe as the
     /// rootfs, `process.args` the probe exiting 0) into this new directory, and exit: to
     /// reproduce a scenario by hand, or to time the runtime alone on the same bundle.
@@ -124,15 +124,31 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     check_runtimes(args)?;
-    let expect_fail = match &args.expect_fail {
-        Some(path) => {
+    let lists = args
+        .expect_fail
+        .iter()
+        .map(|path| {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("--expect-fail {}: {e}", path.display()))?;
             ExpectFail::parse(&text, &all)
-                .map_err(|e| format!("--expect-fail {}: {e}", path.display()))?
+                .map_err(|e| format!("--expect-fail {}: {e}", path.display()))
+        })
+        .collect::<Result<Vec<ExpectFail>, String>>()?;
+    let expect_fail_of = |i: usize| -> ExpectFail {
+        match lists.as_slice() {
+            [] => ExpectFail::default(),
+            [one] => one.clone(),
+            many => many[i].clone(),
         }
-        None => ExpectFail::default(),
     };
+    if lists.len() > 1 && lists.len() != args.runtimes.len() {
+        return Err(format!(
+            "{} --expect-fail files for {} runtimes: give one for all, or one per --runtime in the same order",
+            lists.len(),
+            args.runtimes.len()
+        ));
+    }
+    let expect_fail = expect_fail_of(0);
     if !(args.timeout > 0.0 && args.timeout.is_finite()) {
         return Err(format!(
             "--timeout must be a positive number of seconds, got {}",
@@ -150,20 +166,20 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         selection,
         expect_fail,
     };
-    let options_for = |runtime: &str| Options {
-        runtime: runtime.to_string(),
+    let options_for = |i: usize| Options {
+        runtime: args.runtimes[i].clone(),
         selection: base.selection.clone(),
-        expect_fail: base.expect_fail.clone(),
+        expect_fail: expect_fail_of(i),
         runtime_args: base.runtime_args.clone(),
         probe: base.probe.clone(),
         ..base
     };
     if let Some(dir) = &args.write_bundle {
-        return write_bundle(&options_for(&args.runtimes[0]), dir);
+        return write_bundle(&options_for(0), dir);
     }
     let stopper = Stopper::install()?;
-    if let [runtime] = args.runtimes.as_slice() {
-        let run = stopper.run_suite(&options_for(runtime), &all, args.quiet);
+    if args.runtimes.len() == 1 {
+        let run = stopper.run_suite(&options_for(0), &all, args.quiet);
         stopper.finish();
         return Ok(write_report(&run?, &args.out));
     }
@@ -176,7 +192,7 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
                 args.runtimes.len()
             );
         }
-        let run = stopper.run_suite(&options_for(label), &all, args.quiet);
+        let run = stopper.run_suite(&options_for(i), &all, args.quiet);
         if let Err(e) = &run {
             eprintln!("oci-check: error: runtime {label} could not run: {e}");
         }

@@ -547,3 +547,47 @@ fn progress_is_a_line_per_check_off_a_terminal_and_quiet_silences_it() {
         "--quiet printed progress: {quiet}"
     );
 }
+
+/// With one `--expect-fail` per `--runtime`, each runtime is judged by its own list: the
+/// broken runtime's known failure is xfail there, and runc (with an empty list) is unaffected.
+/// A count that is neither one nor one per runtime is refused before anything runs.
+#[test]
+fn each_runtime_has_its_own_expect_fail_list() {
+    let place = Place::new();
+    let none = place.dir.path().join("runc.txt");
+    let known = place.dir.path().join("broken.txt");
+    std::fs::write(&none, "# runc: nothing known\n").unwrap();
+    std::fs::write(
+        &known,
+        format!("{} lies about its status (test)\n", CHECKS[0]),
+    )
+    .unwrap();
+    let o = run(Command::new(bin())
+        .args(["runtime", "--runtime", "runc", "--runtime", "crun"])
+        .arg("--expect-fail")
+        .arg(&none)
+        .arg("--expect-fail")
+        .arg(&none)
+        .arg("--expect-fail")
+        .arg(&known)
+        .stdin(Stdio::null()));
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
+    assert!(text(&o.stderr).contains("3 --expect-fail files for 2 runtimes"));
+
+    let Some(probe) = prerequisites() else { return };
+    let broken = place.wrapper("state-lies-status");
+    let mut cmd = place.command(&probe, &["runc", &broken], &["-f", "json"]);
+    cmd.arg("--expect-fail")
+        .arg(&none)
+        .arg("--expect-fail")
+        .arg(&known)
+        .args(CHECKS);
+    let o = run(&mut cmd);
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o.stderr));
+    let v: Value = serde_json::from_str(&text(&o.stdout)).expect("a JSON matrix");
+    let create = &v["checks"][0];
+    assert_eq!(create["id"], CHECKS[0]);
+    assert_eq!(create["outcomes"]["runc"], "pass");
+    assert_eq!(create["outcomes"][broken.as_str()], "xfail");
+    assert_eq!(place.leftovers(), Vec::<String>::new());
+}
