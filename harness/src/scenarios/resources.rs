@@ -773,42 +773,32 @@ fn cpuset_cpus_and_mems_are_applied(ctx: &mut Ctx) -> Check {
 // pids
 
 fn pids_limit_is_applied(ctx: &mut Ctx) -> Check {
-    let suite = ctx.suite;
-    let host = &suite.host;
-    requires_controller(host, "pids")?;
-    let (_c, r) = ctx.probe_report(
-        |cfg| {
-            cfg.set("/linux/resources/pids", json!({"limit": 37}));
-            mount_cgroups(cfg, host);
-        },
-        &[],
-    )?;
-    section(&r.cgroup.pids, "pids")?;
-    expect_same(
-        "pids.max of the container's cgroup",
-        &lim(37),
-        &r.pids_max(),
-    )
+    pids_max_reads_back(ctx, 37, "pids.max of the container's cgroup")
 }
 
 fn pids_limit_zero_is_a_limit(ctx: &mut Ctx) -> Check {
     ctx.held_to("1.3.0", "the note that 0 is a valid pids limit")?;
+    pids_max_reads_back(
+        ctx,
+        0,
+        "pids.max of the container's cgroup (0, not unlimited)",
+    )
+}
+
+/// A container with `pids.limit` set to `limit`: its cgroup's pids.max must say the same.
+fn pids_max_reads_back(ctx: &mut Ctx, limit: u64, what: &str) -> Check {
     let suite = ctx.suite;
     let host = &suite.host;
     requires_controller(host, "pids")?;
     let (_c, r) = ctx.probe_report(
         |cfg| {
-            cfg.set("/linux/resources/pids", json!({"limit": 0}));
+            cfg.set("/linux/resources/pids", json!({ "limit": limit }));
             mount_cgroups(cfg, host);
         },
         &[],
     )?;
     section(&r.cgroup.pids, "pids")?;
-    expect_same(
-        "pids.max of the container's cgroup (0, not unlimited)",
-        &lim(0),
-        &r.pids_max(),
-    )
+    expect_same(what, &lim(limit), &r.pids_max())
 }
 
 // ---------------------------------------------------------------------------------------------
