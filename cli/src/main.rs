@@ -14,6 +14,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 mod coverage;
+mod diff;
 mod runtime;
 
 #[derive(Parser)]
@@ -49,6 +50,11 @@ enum Command {
     /// (runc, crun, youki, ...). Needs root. Every container, mount, cgroup and file it makes is
     /// removed, also after a timeout, a crash of the runtime, or Ctrl-C.
     Runtime(Box<runtime::RuntimeArgs>),
+    /// Run the same scenarios on two runtimes (--runtime A --runtime B, filters as for
+    /// `runtime`) and show, per scenario, where what their containers saw differs (mounts,
+    /// devices, limits, capabilities, namespaces, ...), also where the spec is silent. Exit 0
+    /// when nothing differs, 1 when something does, 2 when a runtime could not run. Needs root.
+    Diff(Box<runtime::RuntimeArgs>),
     /// List the rule catalogue, or with --coverage the share of the spec's static requirements
     /// the rules cover.
     Rules {
@@ -122,6 +128,7 @@ fn main() -> ExitCode {
         Command::Bundle { dirs, out } => validate(&dirs, &out, true),
         Command::Config { files, out } => validate(&files, &out, false),
         Command::Runtime(args) => runtime::main(&args),
+        Command::Diff(args) => diff::main(&args),
         Command::Rules {
             coverage: true,
             format,

@@ -5,7 +5,7 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use oci_check_harness::janitor::{self, Janitor};
 use oci_check_harness::runner::{self, ExpectFail, Options, Progress, Selection, Silent};
-use oci_check_harness::scenario::Scenario;
+use oci_check_harness::scenario::{Observed, Scenario};
 use oci_check_harness::scenarios;
 use oci_check_model::{CheckResult, Outcome, Run};
 use oci_check_reports::{render_matrix, Column, Matrix};
@@ -21,7 +21,7 @@ pub struct RuntimeArgs {
     /// each in turn, each with its own work directory and clean-up, and the report is a matrix
     /// with a column per runtime (--format human, json, html or markdown)
     #[arg(long = "runtime", value_name = "RUNTIME", required_unless_present_any = ["list", "coverage"])]
-    runtimes: Vec<String>,
+    pub(crate) runtimes: Vec<String>,
     /// An argument passed to every runtime call, before the operation (repeatable):
     /// --runtime-arg=--debug
     #[arg(long = "runtime-arg", allow_hyphen_values = true, value_name = "ARG")]
@@ -38,11 +38,11 @@ pub struct RuntimeArgs {
     timeout: f64,
     /// List the scenarios (as `cargo test -- --list` does) and exit.
     #[arg(long)]
-    list: bool,
+    pub(crate) list: bool,
     /// Print how many of the spec's dynamic MUST/SHOULD requirements the checks cover, per
     /// level and file, and those not covered, and exit.
     #[arg(long)]
-    coverage: bool,
+    pub(crate) coverage: bool,
     /// Run only scenarios whose name contains one of these (repeatable).
     #[arg(long = "filter", value_name = "SUBSTRING")]
     filters: Vec<String>,
@@ -64,17 +64,17 @@ pub struct RuntimeArgs {
     /// as xfail; one that passes is xpass, which fails the run. With several runtimes: one
     /// file for all, or one per --runtime, in the same order (each runtime has its own).
     #[arg(long, value_name = "FILE")]
-    expect_fail: Vec<PathBuf>,
+    pub(crate) expect_fail: Vec<PathBuf>,
     /// Write the suite's base bundle (the config every scenario starts from, the probe as the
     /// rootfs, `process.args` the probe exiting 0) into this new directory, and exit: to
     /// reproduce a scenario by hand, or to time the runtime alone on the same bundle.
     #[arg(long, value_name = "DIR")]
-    write_bundle: Option<PathBuf>,
+    pub(crate) write_bundle: Option<PathBuf>,
     /// No progress (a bar on a terminal, else a line per finished check on stderr).
     #[arg(long, short = 'q')]
-    quiet: bool,
+    pub(crate) quiet: bool,
     #[command(flatten)]
-    out: ReportArgs,
+    pub(crate) out: ReportArgs,
 }
 
 pub fn main(args: &RuntimeArgs) -> ExitCode {
@@ -89,21 +89,7 @@ pub fn main(args: &RuntimeArgs) -> ExitCode {
 
 fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
     let all = scenarios::all();
-    let selection = Selection {
-        filters: args
-            .filters
-            .iter()
-            .chain(&args.positional_filters)
-            .cloned()
-            .collect(),
-        exact: args.exact,
-        skip: args.skip.clone(),
-        partition: args
-            .partition
-            .as_deref()
-            .map(runner::Partition::parse)
-            .transpose()?,
-    };
+    let selection = selection_of(args)?;
     if args.coverage {
         let rows = oci_check_harness::coverage::rows(&all, &scenarios::not_checkable());
         let mut text = oci_check_harness::coverage::render(&rows);
@@ -124,13 +110,71 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     check_runtimes(args)?;
+    let options = options_per_runtime(args, &all, selection)?;
+    if let Some(dir) = &args.write_bundle {
+        return write_bundle(&options[0], dir);
+    }
+    let stopper = Stopper::install()?;
+    if args.runtimes.len() == 1 {
+        let run = stopper.run_suite(&options[0], &all, args.quiet);
+        stopper.finish();
+        return Ok(write_report(&run?, &args.out));
+    }
+    let mut columns = Vec::new();
+    for (i, label) in args.runtimes.iter().enumerate() {
+        if !args.quiet {
+            eprintln!(
+                "oci-check: runtime {} of {}: {label}",
+                i + 1,
+                args.runtimes.len()
+            );
+        }
+        let run = stopper.run_suite(&options[i], &all, args.quiet);
+        if let Err(e) = &run {
+            eprintln!("oci-check: error: runtime {label} could not run: {e}");
+        }
+        columns.push(Column {
+            label: label.clone(),
+            run,
+        });
+    }
+    stopper.finish();
+    Ok(write_matrix(&Matrix { columns }, &args.out))
+}
+
+/// The scenarios the filters, --exact, --skip and --partition choose.
+pub(crate) fn selection_of(args: &RuntimeArgs) -> Result<Selection, String> {
+    Ok(Selection {
+        filters: args
+            .filters
+            .iter()
+            .chain(&args.positional_filters)
+            .cloned()
+            .collect(),
+        exact: args.exact,
+        skip: args.skip.clone(),
+        partition: args
+            .partition
+            .as_deref()
+            .map(runner::Partition::parse)
+            .transpose()?,
+    })
+}
+
+/// The options of each `--runtime`'s run, in order: the same selection, probe, jobs and
+/// deadline for all, and each runtime's own known deviations.
+pub(crate) fn options_per_runtime(
+    args: &RuntimeArgs,
+    all: &[Scenario],
+    selection: Selection,
+) -> Result<Vec<Options>, String> {
     let lists = args
         .expect_fail
         .iter()
         .map(|path| {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| format!("--expect-fail {}: {e}", path.display()))?;
-            ExpectFail::parse(&text, &all)
+            ExpectFail::parse(&text, all)
                 .map_err(|e| format!("--expect-fail {}: {e}", path.display()))
         })
         .collect::<Result<Vec<ExpectFail>, String>>()?;
@@ -166,43 +210,16 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         selection,
         expect_fail,
     };
-    let options_for = |i: usize| Options {
-        runtime: args.runtimes[i].clone(),
-        selection: base.selection.clone(),
-        expect_fail: expect_fail_of(i),
-        runtime_args: base.runtime_args.clone(),
-        probe: base.probe.clone(),
-        ..base
-    };
-    if let Some(dir) = &args.write_bundle {
-        return write_bundle(&options_for(0), dir);
-    }
-    let stopper = Stopper::install()?;
-    if args.runtimes.len() == 1 {
-        let run = stopper.run_suite(&options_for(0), &all, args.quiet);
-        stopper.finish();
-        return Ok(write_report(&run?, &args.out));
-    }
-    let mut columns = Vec::new();
-    for (i, label) in args.runtimes.iter().enumerate() {
-        if !args.quiet {
-            eprintln!(
-                "oci-check: runtime {} of {}: {label}",
-                i + 1,
-                args.runtimes.len()
-            );
-        }
-        let run = stopper.run_suite(&options_for(i), &all, args.quiet);
-        if let Err(e) = &run {
-            eprintln!("oci-check: error: runtime {label} could not run: {e}");
-        }
-        columns.push(Column {
-            label: label.clone(),
-            run,
-        });
-    }
-    stopper.finish();
-    Ok(write_matrix(&Matrix { columns }, &args.out))
+    Ok((0..args.runtimes.len())
+        .map(|i| Options {
+            runtime: args.runtimes[i].clone(),
+            selection: base.selection.clone(),
+            expect_fail: expect_fail_of(i),
+            runtime_args: base.runtime_args.clone(),
+            probe: base.probe.clone(),
+            ..base
+        })
+        .collect())
 }
 
 /// What is wrong with the runtimes given, before anything runs: one named twice, or several
@@ -301,9 +318,16 @@ fn write_text(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
 ///
 /// It is the harness's own handler, given a janitor of its own (with an empty private
 /// directory) whose one registered undo shuts down the current run's janitor.
-struct Stopper {
+pub(crate) struct Stopper {
     outer: Arc<Janitor>,
     current: Arc<Current>,
+}
+
+/// A finished run, with what its containers reported and the tag that names its containers.
+pub(crate) struct Finished {
+    pub run: Run,
+    pub observed: Vec<Observed>,
+    pub tag: String,
 }
 
 /// The run the handler must clean up after.
@@ -349,7 +373,7 @@ impl Current {
 }
 
 impl Stopper {
-    fn install() -> Result<Stopper, String> {
+    pub(crate) fn install() -> Result<Stopper, String> {
         let dir = private_dir().map_err(|e| format!("creating a private directory: {e}"))?;
         let outer = Arc::new(Janitor::new(dir));
         let current = Arc::new(Current::default());
@@ -365,6 +389,16 @@ impl Stopper {
     /// Prepares and runs the suite against `opts.runtime`; an `Err` when it cannot run. Does
     /// not return once a signal is being handled (the handler ends the process).
     fn run_suite(&self, opts: &Options, all: &[Scenario], quiet: bool) -> Result<Run, String> {
+        self.run_and_observe(opts, all, quiet).map(|f| f.run)
+    }
+
+    /// As `run_suite`, also returning the probe reports the scenarios read (for `diff`).
+    pub(crate) fn run_and_observe(
+        &self,
+        opts: &Options,
+        all: &[Scenario],
+        quiet: bool,
+    ) -> Result<Finished, String> {
         let mut slot = self.current.lock();
         // Checked under the lock the handler takes: either it sees `Preparing` and waits for
         // the janitor, or this sees it stopping and waits for the end.
@@ -394,11 +428,15 @@ impl Stopper {
         let run = runner::run(&prepared, all, opts, progress);
         prepared.janitor.park_if_stopping();
         self.current.set(Slot::Idle);
-        Ok(run)
+        Ok(Finished {
+            run,
+            observed: prepared.suite.take_observed(),
+            tag: prepared.suite.tag.clone(),
+        })
     }
 
     /// Removes the handler's private directory (the runs cleaned up after themselves).
-    fn finish(&self) {
+    pub(crate) fn finish(&self) {
         for left in self.outer.finish() {
             eprintln!("oci-check: could not remove: {left}");
         }

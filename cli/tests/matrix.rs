@@ -7,15 +7,13 @@
 //! them they print SKIP and pass, unless `CI` is set.
 
 mod browser;
+mod support;
 
 use serde_json::Value;
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::sync::OnceLock;
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-
-const TARGET: &str = "x86_64-unknown-linux-gnu";
+use support::{bin, prerequisites, run, text, Place};
 
 /// Checks that pass against runc; the first fails against `--break=state-lies-status`.
 const CHECKS: &[&str] = &[
@@ -24,142 +22,21 @@ const CHECKS: &[&str] = &[
     "lifecycle::delete_destroys_the_container",
 ];
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_oci-check")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-fn is_root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let uid = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
-    uid.split_whitespace().nth(1) == Some("0")
-}
-
-/// The static probe, or `None` after printing SKIP (failing under CI) without root or runc.
-fn prerequisites() -> Option<PathBuf> {
-    let unavailable = |why: &str| {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "the matrix tests cannot run under CI: {why}"
-        );
-        let _ = writeln!(std::io::stderr(), "SKIP matrix test: {why}");
-        None
-    };
-    if !is_root() {
-        return unavailable("not running as root");
+/// `oci-check runtime` with each runtime, the probe, a deadline and the place's TMPDIR.
+fn command(place: &Place, probe: &Path, runtimes: &[&str], extra: &[&str]) -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.arg("runtime");
+    for r in runtimes {
+        cmd.args(["--runtime", r]);
     }
-    if which::which("runc").is_err() {
-        return unavailable("runc not found");
-    }
-    static PROBE: OnceLock<PathBuf> = OnceLock::new();
-    Some(PROBE.get_or_init(static_probe).clone())
-}
-
-/// Builds (a no-op when up to date) the static probe into `<target>/static`, as the harness's
-/// tests do.
-fn static_probe() -> PathBuf {
-    if let Some(p) = std::env::var_os("OCI_PROBE_STATIC_BIN") {
-        return PathBuf::from(p);
-    }
-    let target_dir = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| repo().join("target"))
-        .join("static");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args(["build", "--release", "-p", "oci-probe", "--target", TARGET])
-        .arg("--manifest-path")
-        .arg(repo().join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&target_dir)
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .status()
-        .expect("running cargo to build the static probe");
-    assert!(status.success(), "building the static probe failed");
-    target_dir.join(TARGET).join("release/oci-probe")
-}
-
-/// A private temporary directory (the runs' `TMPDIR`, so what they leave is seen there) and a
-/// wrapper runtime in it that breaks `mode`.
-struct Place {
-    dir: tempfile::TempDir,
-}
-
-impl Place {
-    fn new() -> Place {
-        Place {
-            dir: tempfile::tempdir().unwrap(),
-        }
-    }
-
-    fn tmp(&self) -> PathBuf {
-        let t = self.dir.path().join("tmp");
-        std::fs::create_dir_all(&t).unwrap();
-        t
-    }
-
-    /// `exec broken-runtime --break=MODE "$@"` as an executable of its own.
-    fn wrapper(&self, mode: &str) -> String {
-        use std::os::unix::fs::PermissionsExt;
-        let path = self.dir.path().join(format!("broken-{mode}"));
-        let script = format!(
-            "#!/bin/sh\nexec {} --break={mode} \"$@\"\n",
-            repo().join("harness/tests/broken-runtime").display()
-        );
-        std::fs::write(&path, script).unwrap();
-        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
-        path.display().to_string()
-    }
-
-    fn command(&self, probe: &Path, runtimes: &[&str], extra: &[&str]) -> Command {
-        let mut cmd = Command::new(bin());
-        cmd.arg("runtime");
-        for r in runtimes {
-            cmd.args(["--runtime", r]);
-        }
-        cmd.arg("--probe")
-            .arg(probe)
-            .args(["--exact", "--timeout", "20", "-q"])
-            .args(extra)
-            .env("TMPDIR", self.tmp())
-            .env_remove("NO_COLOR")
-            .stdin(Stdio::null());
-        cmd
-    }
-
-    /// What is still in the runs' temporary directory: nothing, when every run cleaned up.
-    fn leftovers(&self) -> Vec<String> {
-        std::fs::read_dir(self.tmp())
-            .unwrap()
-            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-            .collect()
-    }
-}
-
-fn run(cmd: &mut Command) -> Output {
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
-    match rx.recv_timeout(Duration::from_secs(300)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("hung: {cmd:?}");
-        }
-    }
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    cmd.arg("--probe")
+        .arg(probe)
+        .args(["--exact", "--timeout", "20", "-q"])
+        .args(extra)
+        .env("TMPDIR", place.tmp())
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    cmd
 }
 
 /// The cgroups still carrying a run's tag (its work directory's name).
@@ -170,12 +47,12 @@ fn cgroups_of(work_dir: &str) -> Vec<PathBuf> {
 
 #[test]
 fn two_runtimes_make_a_matrix_and_each_run_leaves_nothing() {
-    let Some(probe) = prerequisites() else { return };
+    let Some(probe) = prerequisites("matrix") else {
+        return;
+    };
     let place = Place::new();
     let broken = place.wrapper("state-lies-status");
-    let o = run(place
-        .command(&probe, &["runc", &broken], &["-f", "json"])
-        .args(CHECKS));
+    let o = run(command(&place, &probe, &["runc", &broken], &["-f", "json"]).args(CHECKS));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let v: Value = serde_json::from_str(&text(&o.stdout)).expect("a JSON matrix");
     assert_eq!(v["format"], "oci-check-matrix/v1");
@@ -212,17 +89,19 @@ fn two_runtimes_make_a_matrix_and_each_run_leaves_nothing() {
 
 #[test]
 fn the_matrix_in_html_markdown_and_human_text() {
-    let Some(probe) = prerequisites() else { return };
+    let Some(probe) = prerequisites("matrix") else {
+        return;
+    };
     let place = Place::new();
     let broken = place.wrapper("state-lies-status");
     let html_file = place.dir.path().join("report.html");
-    let o = run(place
-        .command(
-            &probe,
-            &["runc", &broken],
-            &["--format", "html", "--output", html_file.to_str().unwrap()],
-        )
-        .args(CHECKS));
+    let o = run(command(
+        &place,
+        &probe,
+        &["runc", &broken],
+        &["--format", "html", "--output", html_file.to_str().unwrap()],
+    )
+    .args(CHECKS));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let html = std::fs::read_to_string(&html_file).unwrap();
     assert!(html.contains("<h2>Matrix</h2>"), "{html}");
@@ -254,9 +133,7 @@ fn the_matrix_in_html_markdown_and_human_text() {
         }
     }
 
-    let o = run(place
-        .command(&probe, &["runc", &broken], &["-f", "markdown"])
-        .args(CHECKS));
+    let o = run(command(&place, &probe, &["runc", &broken], &["-f", "markdown"]).args(CHECKS));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let md = text(&o.stdout);
     assert!(
@@ -265,13 +142,13 @@ fn the_matrix_in_html_markdown_and_human_text() {
     );
     assert!(md.contains("| PASS | **FAIL** |\n"), "{md}");
 
-    let o = run(place
-        .command(
-            &probe,
-            &["runc", &broken],
-            &["-f", "human", "--color", "never"],
-        )
-        .args(CHECKS));
+    let o = run(command(
+        &place,
+        &probe,
+        &["runc", &broken],
+        &["-f", "human", "--color", "never"],
+    )
+    .args(CHECKS));
     assert_eq!(o.status.code(), Some(1), "{}", text(&o.stderr));
     let human = text(&o.stdout);
     assert!(
@@ -292,11 +169,17 @@ fn the_matrix_in_html_markdown_and_human_text() {
 
 #[test]
 fn a_runtime_that_cannot_run_is_named_and_the_exit_is_2() {
-    let Some(probe) = prerequisites() else { return };
+    let Some(probe) = prerequisites("matrix") else {
+        return;
+    };
     let place = Place::new();
-    let o = run(place
-        .command(&probe, &["runc", "/nonexistent/runtime"], &["-f", "json"])
-        .arg(CHECKS[0]));
+    let o = run(command(
+        &place,
+        &probe,
+        &["runc", "/nonexistent/runtime"],
+        &["-f", "json"],
+    )
+    .arg(CHECKS[0]));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     let err = text(&o.stderr);
     assert!(
@@ -428,12 +311,13 @@ impl Drop for Sweeper {
 /// per run would leave the first run's handler installed, and it would end the process before
 /// the second run's clean-up.)
 fn interrupted_second_runtime_leaves_nothing(signal: &str, code: i32) {
-    let Some(probe) = prerequisites() else { return };
+    let Some(probe) = prerequisites("matrix") else {
+        return;
+    };
     let place = Place::new();
     // Its `start` starts the container, then hangs.
     let slow = place.wrapper("slow-start");
-    let mut child: Child = place
-        .command(&probe, &["runc", &slow], &["-f", "json"])
+    let mut child: Child = command(&place, &probe, &["runc", &slow], &["-f", "json"])
         .arg(CHECKS[1])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
@@ -499,7 +383,7 @@ fn sigterm_during_the_second_runtime_leaves_nothing_of_either_run() {
 /// the run moving); `--quiet` silences it.
 #[test]
 fn progress_is_a_line_per_check_off_a_terminal_and_quiet_silences_it() {
-    let Some(probe) = prerequisites() else {
+    let Some(probe) = prerequisites("matrix") else {
         return;
     };
     let place = Place::new();
@@ -574,9 +458,11 @@ fn each_runtime_has_its_own_expect_fail_list() {
     assert_eq!(o.status.code(), Some(2), "{}", text(&o.stderr));
     assert!(text(&o.stderr).contains("3 --expect-fail files for 2 runtimes"));
 
-    let Some(probe) = prerequisites() else { return };
+    let Some(probe) = prerequisites("matrix") else {
+        return;
+    };
     let broken = place.wrapper("state-lies-status");
-    let mut cmd = place.command(&probe, &["runc", &broken], &["-f", "json"]);
+    let mut cmd = command(&place, &probe, &["runc", &broken], &["-f", "json"]);
     cmd.arg("--expect-fail")
         .arg(&none)
         .arg("--expect-fail")

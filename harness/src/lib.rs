@@ -11,6 +11,7 @@
 
 pub mod bundle;
 pub mod coverage;
+pub mod diff;
 pub mod exec;
 pub mod host;
 pub mod janitor;

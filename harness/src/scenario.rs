@@ -13,6 +13,7 @@ use serde_json::Value;
 use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 /// The pause between two looks at something awaited: short, since every look (a runtime
@@ -153,6 +154,18 @@ pub struct Suite {
     /// The newest spec release the runtime claims to implement, and where that came from.
     pub claimed: (semver::Version, String),
     next: AtomicU64,
+    /// Every probe report a scenario read, in the order read: `oci-check diff` compares them
+    /// between runtimes.
+    observed: Mutex<Vec<Observed>>,
+}
+
+/// A probe report as a scenario saw it: which scenario, which of its containers (0 for the
+/// first it made), and the report.
+#[derive(Debug, Clone)]
+pub struct Observed {
+    pub scenario: &'static str,
+    pub container: usize,
+    pub report: Value,
 }
 
 impl Suite {
@@ -174,7 +187,13 @@ impl Suite {
             tag,
             claimed,
             next: AtomicU64::new(1),
+            observed: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The probe reports the scenarios read so far (and forgets them).
+    pub fn take_observed(&self) -> Vec<Observed> {
+        std::mem::take(&mut *self.observed.lock().unwrap_or_else(|p| p.into_inner()))
     }
 
     fn unique(&self) -> String {
@@ -529,8 +548,33 @@ impl<'s> Ctx<'s> {
         let text = self.wait_for("the probe's report in /out/report.json", || {
             std::fs::read_to_string(&path).ok()
         })?;
-        serde_json::from_str(&text)
-            .map_err(|e| fail(format!("the probe's report does not parse: {e}")))
+        let report: oci_probe::Report = serde_json::from_str(&text)
+            .map_err(|e| fail(format!("the probe's report does not parse: {e}")))?;
+        self.observe(c, &text);
+        Ok(report)
+    }
+
+    /// Keeps a report for `oci-check diff`, under this scenario and the container's place
+    /// among the scenario's containers (IDs differ between runs, places do not).
+    fn observe(&self, c: &Container, text: &str) {
+        let Ok(report) = serde_json::from_str::<Value>(text) else {
+            return;
+        };
+        let container = self
+            .containers
+            .iter()
+            .position(|k| *k == c.key)
+            .unwrap_or(usize::MAX);
+        let mut observed = self
+            .suite
+            .observed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner());
+        observed.push(Observed {
+            scenario: self.scenario_name,
+            container,
+            report,
+        });
     }
 
     /// SKIP unless the runtime claims a spec release at least `since` (`1.1.0`): what a later
