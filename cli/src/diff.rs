@@ -6,7 +6,7 @@
 //! Exit codes as diff(1): 0 no difference, 1 differences, 2 could not run.
 
 use crate::runtime::{self, Finished, RuntimeArgs, Stopper};
-use oci_check_harness::diff::{self, Difference, HostNamespaces, Missing, Pair, Side};
+use oci_check_harness::diff::{self, Common, Difference, HostNamespaces, Missing, Pair, Side};
 use oci_check_harness::scenarios;
 use oci_check_model::{CheckResult, Run};
 use oci_check_reports::Format;
@@ -35,7 +35,7 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
         if !args.quiet {
             eprintln!("oci-check: runtime {} of 2: {}", i + 1, opts.runtime);
         }
-        let f = stopper.run_and_observe(opts, &all, args.quiet);
+        let f = stopper.run_and_observe(opts, &all, args.quiet, true);
         match f {
             Ok(f) => finished.push(f),
             Err(e) => {
@@ -113,8 +113,8 @@ struct DiffReport {
     labels: [String; 2],
     versions: [String; 2],
     runs: [Run; 2],
-    /// Differences every compared pair shows alike: said once.
-    common: Vec<Difference>,
+    /// Differences most compared pairs show alike: said once.
+    common: Vec<Common>,
     /// Each pair, without the common differences.
     pairs: Vec<Pair>,
 }
@@ -175,8 +175,12 @@ impl DiffReport {
             .filter(|p| p.missing.is_some() || !p.differences.is_empty())
     }
 
+    fn compared(&self) -> usize {
+        self.pairs.iter().filter(|p| p.missing.is_none()).count()
+    }
+
     fn summary(&self) -> String {
-        let compared = self.pairs.iter().filter(|p| p.missing.is_none()).count();
+        let compared = self.compared();
         let differing = self
             .pairs
             .iter()
@@ -184,7 +188,7 @@ impl DiffReport {
             .count();
         let one_sided = self.pairs.len() - compared;
         format!(
-            "{compared} reports compared: {} differences in every one, {differing} with differences of their own; {one_sided} reports from one runtime only",
+            "{compared} reports compared: {} differences shown by most, {differing} with differences of their own; {one_sided} reports from one runtime only",
             self.common.len()
         )
     }
@@ -194,9 +198,11 @@ impl DiffReport {
         let _ = writeln!(s, "A = {} ({})", self.labels[0], self.versions[0]);
         let _ = writeln!(s, "B = {} ({})", self.labels[1], self.versions[1]);
         if !self.common.is_empty() {
-            let _ = writeln!(s, "\nIn every compared report:");
-            for d in &self.common {
-                human_difference(&mut s, d);
+            let compared = self.compared();
+            let _ = writeln!(s, "\nIn most reports:");
+            for c in &self.common {
+                human_difference(&mut s, &c.difference);
+                let _ = writeln!(s, "    (in {} of {compared} reports)", c.reports);
             }
         }
         for p in self.with_differences() {
@@ -226,17 +232,30 @@ impl DiffReport {
         let _ = writeln!(s, "- **A**: `{}` ({})", self.labels[0], self.versions[0]);
         let _ = writeln!(s, "- **B**: `{}` ({})\n", self.labels[1], self.versions[1]);
         let _ = writeln!(s, "{}\n", self.summary());
-        let table = |s: &mut String, ds: &[Difference]| {
-            let _ = writeln!(s, "| path | A | B |\n|---|---|---|");
-            for d in ds {
+        let table = |s: &mut String, ds: &[(&Difference, String)]| {
+            let _ = writeln!(s, "| path | A | B | |\n|---|---|---|---|");
+            for (d, note) in ds {
                 let (a, b) = shown(d);
-                let _ = writeln!(s, "| `{}` | {} | {} |", cell(&d.path), cell(&a), cell(&b));
+                let _ = writeln!(
+                    s,
+                    "| `{}` | {} | {} | {} |",
+                    cell(&d.path),
+                    cell(&a),
+                    cell(&b),
+                    cell(note)
+                );
             }
             s.push('\n');
         };
         if !self.common.is_empty() {
-            let _ = writeln!(s, "## In every compared report\n");
-            table(&mut s, &self.common);
+            let _ = writeln!(s, "## In most reports\n");
+            let compared = self.compared();
+            let rows: Vec<(&Difference, String)> = self
+                .common
+                .iter()
+                .map(|c| (&c.difference, format!("{} of {compared}", c.reports)))
+                .collect();
+            table(&mut s, &rows);
         }
         for p in self.with_differences() {
             let _ = writeln!(s, "## {}\n", pair_title(p));
@@ -249,7 +268,11 @@ impl DiffReport {
             match p.missing {
                 Some(Missing::A) => s.push_str("Only B's container reported.\n\n"),
                 Some(Missing::B) => s.push_str("Only A's container reported.\n\n"),
-                None => table(&mut s, &p.differences),
+                None => {
+                    let rows: Vec<(&Difference, String)> =
+                        p.differences.iter().map(|d| (d, String::new())).collect();
+                    table(&mut s, &rows)
+                }
             }
         }
         s

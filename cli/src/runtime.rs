@@ -389,15 +389,18 @@ impl Stopper {
     /// Prepares and runs the suite against `opts.runtime`; an `Err` when it cannot run. Does
     /// not return once a signal is being handled (the handler ends the process).
     fn run_suite(&self, opts: &Options, all: &[Scenario], quiet: bool) -> Result<Run, String> {
-        self.run_and_observe(opts, all, quiet).map(|f| f.run)
+        self.run_and_observe(opts, all, quiet, false).map(|f| f.run)
     }
 
-    /// As `run_suite`, also returning the probe reports the scenarios read (for `diff`).
+    /// As `run_suite`, also returning the probe reports the scenarios read (for `diff`). With
+    /// `every_release`, a runtime is held to the spec of record whatever release it claims, so
+    /// that the checks of later releases run (and observe) too.
     pub(crate) fn run_and_observe(
         &self,
         opts: &Options,
         all: &[Scenario],
         quiet: bool,
+        every_release: bool,
     ) -> Result<Finished, String> {
         let mut slot = self.current.lock();
         // Checked under the lock the handler takes: either it sees `Preparing` and waits for
@@ -414,7 +417,12 @@ impl Stopper {
             Ok(p) => Slot::Running(p.janitor.clone()),
             Err(_) => Slot::Idle,
         });
-        let prepared = prepared?;
+        let mut prepared = prepared?;
+        if every_release {
+            prepared
+                .suite
+                .hold_to_spec_of_record("`diff` runs every check");
+        }
         let (bar, lines);
         let progress: &dyn Progress = if quiet {
             &Silent

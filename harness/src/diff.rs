@@ -224,13 +224,12 @@ fn drop_keys(v: &mut Value, keys: &[&str]) {
 /// Item keys, in order of preference: a list of objects is compared item by item under the
 /// first of these that its items have (a mount by destination, a cgroup membership by its
 /// controllers, a device node by path, an rlimit by name, a namespace by name, an ID mapping
-/// by its inside ID).
+/// by its inside ID). A list whose items have none (device cgroup rules) is one leaf, a set.
 const ITEM_KEYS: &[&str] = &[
     "destination",
     "controllers",
     "path",
     "name",
-    "type",
     "clock",
     "inside",
     "interface",
@@ -253,10 +252,17 @@ fn walk(v: &Value, path: String, out: &mut BTreeMap<String, Value>) {
                 walk(x, format!("{path}/{k}"), out);
             }
         }
-        Value::Array(items) if items.iter().all(Value::is_object) && !items.is_empty() => {
+        Value::Array(items)
+            if !items.is_empty()
+                && items
+                    .iter()
+                    .all(|i| i.is_object() && item_name(i).is_some()) =>
+        {
             let mut seen: BTreeMap<String, usize> = BTreeMap::new();
             for (i, item) in items.iter().enumerate() {
                 let name = item_name(item).unwrap_or_else(|| i.to_string());
+                // A repeated key (a mount stacked on another) is told apart by list order,
+                // which is the order of mounting.
                 let n = seen.entry(name.clone()).or_default();
                 *n += 1;
                 let label = if *n == 1 { name } else { format!("{name}#{n}") };
@@ -294,33 +300,52 @@ fn item_name(item: &Value) -> Option<String> {
     })
 }
 
-/// Differences that every compared pair shows alike (same path, same two values): a property
-/// of the two runtimes, not of a scenario. Reported once, and left out of each pair.
-pub fn common(pairs: &[Pair]) -> Vec<Difference> {
-    let compared: Vec<&Pair> = pairs.iter().filter(|p| p.missing.is_none()).collect();
-    let Some((first, rest)) = compared.split_first() else {
-        return Vec::new();
-    };
-    if rest.is_empty() {
-        return Vec::new();
+/// A difference most reports show alike (same path, same two values): a property of the two
+/// runtimes rather than of a scenario. Said once, with the number of reports that show it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Common {
+    #[serde(flatten)]
+    pub difference: Difference,
+    /// How many of the compared reports show it.
+    pub reports: usize,
+}
+
+/// The differences at least half of the compared pairs (and two or more) show alike, most
+/// frequent first, then by path.
+pub fn common(pairs: &[Pair]) -> Vec<Common> {
+    let compared = pairs.iter().filter(|p| p.missing.is_none()).count();
+    let mut counts: Vec<(Difference, usize)> = Vec::new();
+    for d in pairs.iter().flat_map(|p| &p.differences) {
+        match counts.iter_mut().find(|(x, _)| x == d) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((d.clone(), 1)),
+        }
     }
-    first
-        .differences
-        .iter()
-        .filter(|d| rest.iter().all(|p| p.differences.contains(d)))
-        .cloned()
-        .collect()
+    let mut common: Vec<Common> = counts
+        .into_iter()
+        .filter(|(_, n)| *n >= 2 && 2 * *n >= compared)
+        .map(|(difference, reports)| Common {
+            difference,
+            reports,
+        })
+        .collect();
+    common.sort_by(|a, b| {
+        b.reports
+            .cmp(&a.reports)
+            .then_with(|| a.difference.path.cmp(&b.difference.path))
+    });
+    common
 }
 
 /// `pairs` without the differences in `common`.
-pub fn without(pairs: &[Pair], common: &[Difference]) -> Vec<Pair> {
+pub fn without(pairs: &[Pair], common: &[Common]) -> Vec<Pair> {
     pairs
         .iter()
         .map(|p| Pair {
             differences: p
                 .differences
                 .iter()
-                .filter(|d| !common.contains(d))
+                .filter(|d| !common.iter().any(|c| &c.difference == *d))
                 .cloned()
                 .collect(),
             ..p.clone()
@@ -412,7 +437,11 @@ mod tests {
     fn a_namespace_shared_with_the_host_on_one_side_only_is_a_difference() {
         let host = HostNamespaces([("uts".to_string(), 1)].into());
         let ns = |inode: u64| json!({"namespaces": {"own": [{"name": "uts", "type": "uts", "inode": inode}]}});
-        let pairs = compare(&side("oci-check-t1", "s", ns(1)), &side("oci-check-u2", "s", ns(2)), &host);
+        let pairs = compare(
+            &side("oci-check-t1", "s", ns(1)),
+            &side("oci-check-u2", "s", ns(2)),
+            &host,
+        );
         assert_eq!(
             pairs[0].differences,
             vec![Difference {
@@ -468,7 +497,7 @@ mod tests {
     }
 
     #[test]
-    fn differences_every_pair_shares_are_reported_once() {
+    fn differences_most_pairs_share_are_reported_once_with_their_count() {
         let d = |p: &str| Difference {
             path: p.into(),
             a: Some(json!(1)),
@@ -480,12 +509,48 @@ mod tests {
             missing: None,
             differences: ds,
         };
-        let pairs = vec![pair("x", vec![d("/a"), d("/b")]), pair("y", vec![d("/a")])];
+        let pairs = vec![
+            pair("x", vec![d("/a"), d("/b")]),
+            pair("y", vec![d("/a")]),
+            pair("z", vec![d("/a"), d("/c")]),
+            pair("w", vec![]),
+        ];
         let c = common(&pairs);
-        assert_eq!(c, vec![d("/a")]);
+        assert_eq!(
+            c,
+            vec![Common {
+                difference: d("/a"),
+                reports: 3
+            }]
+        );
         let rest = without(&pairs, &c);
         assert_eq!(rest[0].differences, vec![d("/b")]);
         assert!(rest[1].differences.is_empty());
+        assert_eq!(rest[2].differences, vec![d("/c")]);
+    }
+
+    #[test]
+    fn device_rules_without_a_key_are_compared_as_a_set() {
+        let rules = |r: Value| json!({"cgroup": {"devices": {"list": r}}});
+        let a = rules(
+            json!([{"type": "c", "major": 1, "minor": 3, "access": "rwm"},
+                              {"type": "c", "major": 1, "minor": 5, "access": "rwm"}]),
+        );
+        let b = rules(
+            json!([{"type": "c", "major": 1, "minor": 5, "access": "rwm"},
+                              {"type": "c", "major": 1, "minor": 3, "access": "rwm"}]),
+        );
+        let host = HostNamespaces::default();
+        let pairs = compare(
+            &side("oci-check-t1", "s", a),
+            &side("oci-check-u2", "s", b),
+            &host,
+        );
+        assert!(
+            pairs[0].differences.is_empty(),
+            "{:?}",
+            pairs[0].differences
+        );
     }
 
     #[test]
