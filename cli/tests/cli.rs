@@ -1,36 +1,14 @@
 //! The command line as a user meets it: exit codes, bad input, output formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::{Command, Output};
 use std::time::Duration;
+use support::{bin, repo, run_with_deadline};
 
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_oci-check")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
-
-/// Runs a command with a deadline: bad input must never hang oci-check. Output is drained by
-/// `wait_with_output` on another thread, so a large report cannot fill the pipe and stall.
+/// Runs a command with a deadline: bad input must never hang oci-check.
 fn run_in(cmd: &mut Command) -> Output {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
-    match rx.recv_timeout(Duration::from_secs(20)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("hung: {cmd:?}");
-        }
-    }
+    run_with_deadline(cmd, Duration::from_secs(20))
 }
 
 fn run(args: &[&str]) -> Output {

@@ -17,23 +17,17 @@
 //! Without a consumer (or, for the runtime reports, without root, runc or the static probe) a
 //! test prints a note and passes; under CI (`CI` set) it fails.
 
+mod support;
+
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Mutex, OnceLock};
-use std::time::Duration;
+use support::{bin, is_root, repo, run, static_probe, text};
 
 // ---------------------------------------------------------------------------------------------
 // Running things.
-
-fn bin() -> &'static str {
-    env!("CARGO_BIN_EXE_oci-check")
-}
-
-fn repo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
-}
 
 fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
@@ -48,30 +42,9 @@ fn script(name: &str) -> PathBuf {
         .join(name)
 }
 
-/// Runs a command with a deadline (a consumer that hangs fails the test, it does not stall
-/// it). Output is drained by `wait_with_output` on another thread, so a large report cannot
-/// fill the pipe.
+/// Runs a command with a deadline: a consumer that hangs fails the test, it does not stall it.
 fn run_in(cmd: &mut Command) -> Output {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
-    let pid = child.id();
-    let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || tx.send(child.wait_with_output()));
-    match rx.recv_timeout(Duration::from_secs(300)) {
-        Ok(out) => out.unwrap(),
-        Err(_) => {
-            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
-            panic!("hung: {cmd:?}");
-        }
-    }
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+    run(cmd)
 }
 
 /// Runs a consumer script that prints one JSON document, and returns it.
@@ -207,44 +180,6 @@ fn perl() -> Option<()> {
     } else {
         unavailable("prove/perl are not installed")
     }
-}
-
-fn is_root() -> bool {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap();
-    let line = status.lines().find(|l| l.starts_with("Uid:")).unwrap();
-    line.split_whitespace().nth(1) == Some("0")
-}
-
-/// Builds (a no-op when up to date) the static probe into `<target>/static`, as the harness's
-/// tests and ci/main.sh do: a target directory of its own, so the outer cargo's lock is not in
-/// the way.
-fn static_probe() -> PathBuf {
-    if let Some(p) = std::env::var_os("OCI_PROBE_STATIC_BIN") {
-        return PathBuf::from(p);
-    }
-    const TARGET: &str = "x86_64-unknown-linux-gnu";
-    let dir = target_dir().join("static");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let status = Command::new(cargo)
-        .args([
-            "build",
-            "--release",
-            "-q",
-            "-p",
-            "oci-probe",
-            "--target",
-            TARGET,
-        ])
-        .arg("--manifest-path")
-        .arg(repo().join("Cargo.toml"))
-        .arg("--target-dir")
-        .arg(&dir)
-        .env_remove("CARGO_ENCODED_RUSTFLAGS")
-        .env("RUSTFLAGS", "-C target-feature=+crt-static")
-        .status()
-        .expect("running cargo to build the static probe");
-    assert!(status.success(), "building the static probe failed");
-    dir.join(TARGET).join("release/oci-probe")
 }
 
 // ---------------------------------------------------------------------------------------------

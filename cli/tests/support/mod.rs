@@ -58,7 +58,15 @@ pub fn static_probe() -> PathBuf {
         .join("static");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let status = Command::new(cargo)
-        .args(["build", "--release", "-p", "oci-probe", "--target", TARGET])
+        .args([
+            "build",
+            "--release",
+            "-q",
+            "-p",
+            "oci-probe",
+            "--target",
+            TARGET,
+        ])
         .arg("--manifest-path")
         .arg(repo().join("Cargo.toml"))
         .arg("--target-dir")
@@ -118,15 +126,23 @@ impl Place {
 
 /// Runs `cmd` to its end, capturing its output; kills it and panics after 300 s.
 pub fn run(cmd: &mut Command) -> Output {
+    run_with_deadline(cmd, Duration::from_secs(300))
+}
+
+/// Runs `cmd` to its end with nothing on its stdin, killing it (and failing) past `limit`:
+/// nothing may hang a test. Output is drained by `wait_with_output` on another thread, so a
+/// large report cannot fill the pipe and stall.
+pub fn run_with_deadline(cmd: &mut Command, limit: Duration) -> Output {
     let child = cmd
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
     let pid = child.id();
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || tx.send(child.wait_with_output()));
-    match rx.recv_timeout(Duration::from_secs(300)) {
+    match rx.recv_timeout(limit) {
         Ok(out) => out.unwrap(),
         Err(_) => {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
