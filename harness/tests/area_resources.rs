@@ -42,6 +42,10 @@ const TABLE: &[(&str, &[&str])] = &[
         &["resources::hugepage_limits_are_applied_or_refused"],
     ),
     (
+        "ignore:/linux/resources/rdma",
+        &["resources::rdma_limits_without_the_rdma_controller_are_refused"],
+    ),
+    (
         "ignore:/linux/intelRdt",
         &["resources::intel_rdt_without_resctrl_is_refused"],
     ),

@@ -11,7 +11,7 @@ usage: oci-probe                      human summary (user, caps, memory, CPU, pi
        oci-probe touch PATH
        oci-probe cat PATH
        oci-probe write PATH CONTENT
-       oci-probe hook --record FILE [--exit N] [--sleep SECS]
+       oci-probe hook --record FILE [--exit N] [--sleep SECS]   (with --sleep, a second line marks the end)
        oci-probe syscall --out FILE NAME...   (ioprio_get personality getppid getpriority
                                               sched_getscheduler: the errno of each)
 ";

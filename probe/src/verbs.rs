@@ -220,6 +220,17 @@ pub fn hook(record: &str, exit: i32, sleep_secs: Option<f64>) -> Result<i32, Str
         .map_err(|e| format!("{record}: fsync: {e}"))?;
     if let Some(secs) = sleep_secs {
         sleep(secs)?;
+        // A second line says when the hook ended: what ran while it slept is then seen to have
+        // overlapped it (a runtime that does not wait for a hook before its next step).
+        let end = json!({
+            "argv": value["argv"],
+            "phase": "end",
+            "realtime_ns": sys::clock_ns(libc::CLOCK_REALTIME),
+            "monotonic_ns": sys::clock_ns(libc::CLOCK_MONOTONIC),
+        });
+        append_line(&mut file, &end).map_err(|e| format!("{record}: {e}"))?;
+        file.sync_all()
+            .map_err(|e| format!("{record}: fsync: {e}"))?;
     }
     Ok(exit)
 }

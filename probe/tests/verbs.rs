@@ -136,6 +136,28 @@ fn hook_records_argv_env_state_and_exit_code() {
 }
 
 #[test]
+fn a_sleeping_hook_marks_its_end_after_the_sleep() {
+    let dir = tempfile::tempdir().unwrap();
+    let rec = dir.path().join("hooks.jsonl");
+    let status = probe()
+        .args(["hook", "--record"])
+        .arg(&rec)
+        .args(["--sleep", "0.2"])
+        .stdin(Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let lines = json_lines(&rec);
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[0].get("phase").is_none());
+    assert_eq!(lines[1]["phase"], "end");
+    assert_eq!(lines[1]["argv"], lines[0]["argv"]);
+    let slept =
+        lines[1]["monotonic_ns"].as_u64().unwrap() - lines[0]["monotonic_ns"].as_u64().unwrap();
+    assert!(slept >= 200_000_000, "ended {slept} ns after it started");
+}
+
+#[test]
 fn concurrent_hooks_do_not_interleave() {
     let dir = tempfile::tempdir().unwrap();
     let rec = dir.path().join("hooks.jsonl");

@@ -481,9 +481,5 @@ fn invalid_configs() -> Vec<Scenario> {
 /// create must fail cleanly, and nothing of the container may exist afterwards.
 fn create_is_refused(ctx: &mut Ctx, edit: fn(&mut Config)) -> Check {
     let c = ctx.container(edit)?;
-    let call = ctx.create(&c);
-    must_error(&call, "create with this config")?;
-    let call = ctx.call(&["state", &c.id]);
-    must_error(&call, "state of a container whose create failed")?;
-    footprint_empty("the failed create", &ctx.footprint(&c))
+    super::create_is_refused(ctx, &c, "create with this config")
 }

@@ -271,7 +271,23 @@ impl Record {
     }
 }
 
+/// What each hook recorded when it started, in the order written.
 fn records(c: &Container) -> Vec<Record> {
+    all_lines(c)
+        .into_iter()
+        .filter(|r| r.value["phase"] != "end")
+        .collect()
+}
+
+/// What a hook given `--sleep` recorded when it ended.
+fn ends(c: &Container) -> Vec<Record> {
+    all_lines(c)
+        .into_iter()
+        .filter(|r| r.value["phase"] == "end")
+        .collect()
+}
+
+fn all_lines(c: &Container) -> Vec<Record> {
     std::fs::read_to_string(c.bundle.out("hooks.jsonl"))
         .unwrap_or_default()
         .lines()
@@ -296,6 +312,8 @@ fn supported(ctx: &Ctx, kind: &str) -> Check {
 struct Lifecycle {
     after_create: Vec<String>,
     after_start: Vec<String>,
+    /// Once the user program has run (its ready line written).
+    after_ready: Vec<String>,
     before_delete: Vec<String>,
     after_delete: Vec<String>,
     /// The probe's ready line: when the user program ran.
@@ -325,6 +343,7 @@ fn whole_lifecycle(ctx: &mut Ctx, c: &Container) -> Result<Lifecycle, Stop> {
     ctx.succeed(call, "start")?;
     let after_start = labels(c);
     let ready = ctx.wait_ready(c)?;
+    let after_ready = labels(c);
     let call = ctx.kill(c, "TERM");
     ctx.succeed(call, "kill TERM")?;
     ctx.wait_status(c, "stopped")?;
@@ -335,6 +354,7 @@ fn whole_lifecycle(ctx: &mut Ctx, c: &Container) -> Result<Lifecycle, Stop> {
     Ok(Lifecycle {
         after_create,
         after_start,
+        after_ready,
         before_delete,
         after_delete,
         ready,
@@ -414,7 +434,14 @@ fn runs_at_its_point(ctx: &mut Ctx) -> Check {
                     format!("records after create: {:?}", l.after_create),
                 ));
             }
-            ("when start returned", true, has(&l.after_start))
+            if kind == "startContainer" {
+                // "before the user-specified process is executed as part of the start
+                // operation": not necessarily before `start` returns (that is poststart's
+                // rule), so the record is looked for once the program has run.
+                ("when the user program ran", true, has(&l.after_ready))
+            } else {
+                ("when start returned", true, has(&l.after_start))
+            }
         }
         _ => {
             if has(&l.before_delete) {
@@ -548,15 +575,47 @@ fn every_kind_gets_the_state_on_stdin(ctx: &mut Ctx) -> Check {
     ensure(problems.is_empty(), || problems.join("\n"))
 }
 
+/// How long the startContainer hook of `kinds_run_in_the_spec_order` sleeps. A runtime that
+/// waits for it (as it must: the program runs after it, poststart after the program) only runs
+/// slower; one that runs poststart without waiting does so within this time, every time, where
+/// without the sleep it would be a race seen now and then.
+const START_CONTAINER_SLEEP: &str = "1";
+
 fn kinds_run_in_the_spec_order(ctx: &mut Ctx) -> Check {
-    let all: Vec<(&str, usize, &[&str])> = KINDS.iter().map(|k| (*k, 1, &[][..])).collect();
+    let all: Vec<(&str, usize, &[&str])> = KINDS
+        .iter()
+        .map(|k| match *k {
+            "startContainer" => (*k, 1, &["--sleep", START_CONTAINER_SLEEP][..]),
+            _ => (*k, 1, &[][..]),
+        })
+        .collect();
     let c = with_hooks(ctx, &all)?;
     whole_lifecycle(ctx, &c)?;
     let mut recs = records(&c);
     recs.sort_by_key(Record::monotonic);
+    let poststart = recs
+        .iter()
+        .find(|r| r.label == "poststart-1")
+        .map(Record::monotonic);
     let order: Vec<String> = recs.into_iter().map(|r| r.label).collect();
     let want: Vec<String> = KINDS.iter().map(|k| format!("{k}-1")).collect();
-    expect_eq("the hooks in the order they started", want, order)
+    expect_eq("the hooks in the order they started", want, order)?;
+    let start_container_end = ends(&c)
+        .iter()
+        .find(|r| r.label == "startContainer-1")
+        .map(Record::monotonic);
+    match (start_container_end, poststart) {
+        (Some(end), Some(post)) => ensure(end < post, || {
+            format!(
+                "poststart started {} ms before the startContainer hook (sleeping {START_CONTAINER_SLEEP} s) ended: it cannot have waited for the user program, which runs after startContainer",
+                (end - post) / 1_000_000
+            )
+        }),
+        _ => Err(fail(format!(
+            "the startContainer hook's end or the poststart hook is not recorded: {:?}",
+            labels(&c)
+        ))),
+    }
 }
 
 fn hooks_of_one_kind_run_in_the_listed_order(ctx: &mut Ctx) -> Check {

@@ -534,6 +534,12 @@ fn option_is_applied(ctx: &mut Ctx) -> Check {
                     "source": dir.join("src").display().to_string(), "options": o.options}),
             };
             cfg.push("/mounts", m);
+            if matches!(o.expect, Prop("slave")) {
+                // Under the usual rslave rootfs every bind of a shared source is a slave
+                // already: a runtime ignoring `slave` would pass. Under a shared rootfs a bind
+                // of a shared source stays shared, so only an applied `slave` makes it one.
+                cfg.set("/linux/rootfsPropagation", json!("shared"));
+            }
         },
         |dir| match o.src {
             Src::Tmpfs => Ok(()),

@@ -158,6 +158,15 @@ pub fn scenarios() -> Vec<Scenario> {
             run: rdma_limits_are_applied,
         },
         Scenario {
+            name: "resources::rdma_limits_without_the_rdma_controller_are_refused",
+            title: "rdma limits on a kernel without the rdma controller cannot be applied: create generates an error (and nothing is left)",
+            requirements: &[
+                "runtime.ops.create.error_cannot_apply",
+                "runtime.errors.no_side_effects",
+            ],
+            run: rdma_limits_without_the_rdma_controller_are_refused,
+        },
+        Scenario {
             name: "resources::intel_rdt_without_resctrl_is_refused",
             title: "intelRdt set with no mounted resctrl filesystem generates an error (and nothing is left)",
             requirements: &[
@@ -1270,6 +1279,31 @@ fn rdma_limits_are_applied(ctx: &mut Ctx) -> Check {
     };
     let text = std::fs::read_to_string(&file).unwrap_or_default();
     rdma_applied(&device, &file.display().to_string(), &text)
+}
+
+fn rdma_limits_without_the_rdma_controller_are_refused(ctx: &mut Ctx) -> Check {
+    // /proc/cgroups lists every controller the kernel has, mounted or not, v1 or v2: without
+    // an rdma line no runtime can apply rdma limits, in whatever mount namespace.
+    let controllers = std::fs::read_to_string("/proc/cgroups").unwrap_or_default();
+    if controllers
+        .lines()
+        .any(|l| l.split_whitespace().next() == Some("rdma"))
+    {
+        return Err(skip(
+            "this kernel has the rdma controller (/proc/cgroups): the error case cannot be made",
+        ));
+    }
+    let c = ctx.container(|cfg| {
+        cfg.set(
+            "/linux/resources/rdma",
+            json!({"mlx5_0": {"hcaHandles": 3, "hcaObjects": 100}}),
+        );
+    })?;
+    create_is_refused(
+        ctx,
+        &c,
+        "create with linux.resources.rdma on a kernel without the rdma controller",
+    )
 }
 
 /// The limits the config sets for `device` (hcaHandles 3, hcaObjects 100) are its line of
