@@ -15,6 +15,8 @@ use std::process::ExitCode;
 
 mod coverage;
 mod diff;
+mod fuzz;
+mod image;
 mod runtime;
 
 #[derive(Parser)]
@@ -46,6 +48,17 @@ enum Command {
         #[command(flatten)]
         out: OutputArgs,
     },
+    /// Validate OCI image layout directories (oci-layout, index.json, blobs/) against the OCI
+    /// Image Specification v1.1.1: every descriptor resolved to its blob, digest (streamed) and
+    /// size verified, index, manifest and image config checked against our schema and the
+    /// spec's rules. Nothing is run, no symlink is followed out of the layout.
+    Image {
+        /// Image layout directories.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        out: OutputArgs,
+    },
     /// Run the conformance suite against a runtime binary that speaks the OCI command line
     /// (runc, crun, youki, ...). Needs root. Every container, mount, cgroup and file it makes is
     /// removed, also after a timeout, a crash of the runtime, or Ctrl-C.
@@ -55,6 +68,13 @@ enum Command {
     /// devices, limits, capabilities, namespaces, ...), also where the spec is silent. Exit 0
     /// when nothing differs, 1 when something does, 2 when a runtime could not run. Needs root.
     Diff(Box<runtime::RuntimeArgs>),
+    /// Run generated configs (hostname, env, args, cwd, user, rlimits, capabilities,
+    /// namespaces, mounts, masked/read-only paths, sysctls, cgroup limits) on a runtime: the
+    /// probe must see each as configured, or the runtime must reject it and leave nothing.
+    /// A mismatch is shrunk and written as a bundle that reproduces it; the same --seed gives
+    /// the same cases. Exit 0 all pass or are rejected cleanly, 1 a mismatch or leftover, 2
+    /// could not run. Needs root.
+    Fuzz(Box<fuzz::FuzzArgs>),
     /// List the rule catalogue, or with --coverage the share of the spec's static requirements
     /// the rules cover.
     Rules {
@@ -84,7 +104,7 @@ enum Generate {
 struct OutputArgs {
     #[command(flatten)]
     report: ReportArgs,
-    /// Largest config.json read, in bytes.
+    /// Largest JSON document read, in bytes (config.json; an image's index, manifests, configs).
     #[arg(long, default_value_t = VOptions::default().max_size)]
     max_size: u64,
 }
@@ -127,8 +147,10 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Bundle { dirs, out } => validate(&dirs, &out, true),
         Command::Config { files, out } => validate(&files, &out, false),
+        Command::Image { dirs, out } => image::main(&dirs, &out),
         Command::Runtime(args) => runtime::main(&args),
         Command::Diff(args) => diff::main(&args),
+        Command::Fuzz(args) => fuzz::main(&args),
         Command::Rules {
             coverage: true,
             format,

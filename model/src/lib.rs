@@ -158,6 +158,8 @@ pub enum RunKind {
     Config,
     /// `oci-check runtime`
     Runtime,
+    /// `oci-check image`
+    Image,
 }
 
 /// A source file the results point into, kept so writers can show a code frame.

@@ -95,6 +95,7 @@ pub(crate) fn kind_name(kind: RunKind) -> &'static str {
         RunKind::Bundle => "bundle",
         RunKind::Config => "config",
         RunKind::Runtime => "runtime",
+        RunKind::Image => "image",
     }
 }
 
@@ -102,7 +103,7 @@ pub(crate) fn kind_name(kind: RunKind) -> &'static str {
 pub(crate) fn title(run: &Run) -> String {
     match run.kind {
         RunKind::Runtime => format!("oci-check conformance report: {}", run.subject),
-        RunKind::Bundle | RunKind::Config => format!("oci-check report: {}", run.subject),
+        RunKind::Bundle | RunKind::Config | RunKind::Image => format!("oci-check report: {}", run.subject),
     }
 }
 

@@ -89,6 +89,7 @@ fn kind_name(run: &Run) -> &'static str {
         oci_check_model::RunKind::Bundle => "bundle",
         oci_check_model::RunKind::Config => "config",
         oci_check_model::RunKind::Runtime => "runtime",
+        oci_check_model::RunKind::Image => "image",
     }
 }
 
