@@ -70,6 +70,11 @@ pub struct RuntimeArgs {
     /// reproduce a scenario by hand, or to time the runtime alone on the same bundle.
     #[arg(long, value_name = "DIR")]
     pub(crate) write_bundle: Option<PathBuf>,
+    /// The ociVersion every config.json claims [default: the runtime's features ociVersionMax
+    /// when no newer than the spec of record, else 1.0.2]. For a runtime with no features
+    /// document that refuses 1.0.2: the preflight says which version it accepts
+    #[arg(long, value_name = "VERSION", value_parser = parse_oci_version)]
+    pub(crate) oci_version: Option<String>,
     /// No progress (a bar on a terminal, else a line per finished check on stderr).
     #[arg(long, short = 'q')]
     pub(crate) quiet: bool,
@@ -112,9 +117,9 @@ fn run(args: &RuntimeArgs) -> Result<ExitCode, String> {
     check_runtimes(args)?;
     let options = options_per_runtime(args, &all, selection)?;
     if let Some(dir) = &args.write_bundle {
-        return write_bundle(&options[0], dir);
+        return write_bundle(&options[0], dir, args.oci_version.as_deref());
     }
-    let stopper = Stopper::install()?;
+    let stopper = Stopper::install()?.claiming(args.oci_version.clone());
     if args.runtimes.len() == 1 {
         let run = stopper.run_suite(&options[0], &all, args.quiet);
         stopper.finish();
@@ -243,9 +248,14 @@ fn check_runtimes(args: &RuntimeArgs) -> Result<(), String> {
     Ok(())
 }
 
-/// `--write-bundle DIR`: the base bundle of `opts`'s runtime, and nothing run.
-fn write_bundle(opts: &Options, dir: &std::path::Path) -> Result<ExitCode, String> {
-    let prepared = runner::prepare(opts)?;
+/// `--write-bundle DIR`: the base bundle of `opts`'s runtime, and nothing run (not even the
+/// preflight: the bundle is also how one looks into a runtime that cannot run it).
+fn write_bundle(
+    opts: &Options,
+    dir: &std::path::Path,
+    oci_version: Option<&str>,
+) -> Result<ExitCode, String> {
+    let prepared = runner::prepare_unchecked(opts, oci_version)?;
     let written = runner::write_base_bundle(&prepared, dir);
     prepared.janitor.finish();
     written?;
@@ -321,6 +331,8 @@ fn write_text(text: &str, output: Option<&PathBuf>) -> Result<(), String> {
 pub(crate) struct Stopper {
     outer: Arc<Janitor>,
     current: Arc<Current>,
+    /// `--oci-version`: what the runs' configs claim, when the user chose.
+    oci_version: Option<String>,
 }
 
 /// A finished run, with what its containers reported and the tag that names its containers.
@@ -383,7 +395,19 @@ impl Stopper {
             outer.finish();
             return Err(format!("installing the signal handler: {e}"));
         }
-        Ok(Stopper { outer, current })
+        Ok(Stopper {
+            outer,
+            current,
+            oci_version: None,
+        })
+    }
+
+    /// Runs whose configs claim `oci_version` (`--oci-version`), when given.
+    pub(crate) fn claiming(self, oci_version: Option<String>) -> Stopper {
+        Stopper {
+            oci_version,
+            ..self
+        }
     }
 
     /// Prepares and runs the suite against `opts.runtime`; an `Err` when it cannot run. Does
@@ -412,7 +436,7 @@ impl Stopper {
         }
         *slot = Slot::Preparing;
         drop(slot);
-        let prepared = runner::prepare(opts);
+        let prepared = runner::prepare_with_version(opts, self.oci_version.as_deref());
         self.current.set(match &prepared {
             Ok(p) => Slot::Running(p.janitor.clone()),
             Err(_) => Slot::Idle,
@@ -471,8 +495,13 @@ fn private_dir() -> std::io::Result<PathBuf> {
     Err(std::io::Error::other("no unused name"))
 }
 
+/// `--oci-version`: a release as runtime-spec numbers them (`1.0.0`, `1.0.2-dev`).
+fn parse_oci_version(text: &str) -> Result<String, String> {
+    runner::parse_oci_version(text)
+}
+
 /// The probe: the flag, `$OCI_CHECK_PROBE`, `oci-probe` beside this binary, or on PATH.
-fn find_probe(flag: Option<&PathBuf>) -> Result<PathBuf, String> {
+pub(crate) fn find_probe(flag: Option<&PathBuf>) -> Result<PathBuf, String> {
     if let Some(p) = flag {
         return Ok(p.clone());
     }

@@ -158,6 +158,15 @@ pub fn normalize(report: &Value, tag: &str, host: &HostNamespaces) -> Value {
             }
         }
     }
+    // A process ID says something only as 1 (the first of a new PID namespace) or 0 (a parent
+    // outside the namespace); in a namespace the container joins, it is whatever came next.
+    for (pointer, telling) in [("/process/pid", 1), ("/process/ppid", 0)] {
+        if let Some(pid) = v.pointer_mut(pointer) {
+            if pid.as_i64().is_some_and(|p| p != telling) {
+                *pid = Value::from(format!("not {telling}"));
+            }
+        }
+    }
     if let Some(Value::Array(entries)) = v.pointer_mut("/mounts/entries") {
         for e in entries.iter_mut().filter_map(Value::as_object_mut) {
             // A mount's device number: anonymous for tmpfs, proc, ... (allocated per mount).
@@ -478,6 +487,29 @@ mod tests {
                 a: Some(json!("/dev/ptmx")),
                 b: None,
             }]
+        );
+    }
+
+    #[test]
+    fn process_ids_count_only_as_first_or_not() {
+        let host = HostNamespaces::default();
+        let r = |pid: i64, ppid: i64| json!({"process": {"pid": pid, "ppid": ppid}});
+        let same = compare(
+            &side("oci-check-t1", "s", r(6, 3)),
+            &side("oci-check-u2", "s", r(7, 4)),
+            &host,
+        );
+        assert!(same[0].differences.is_empty(), "{:?}", same[0].differences);
+        let differ = compare(
+            &side("oci-check-t1", "s", r(1, 0)),
+            &side("oci-check-u2", "s", r(7, 4)),
+            &host,
+        );
+        assert_eq!(
+            differ[0].differences.len(),
+            2,
+            "{:?}",
+            differ[0].differences
         );
     }
 

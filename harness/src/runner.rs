@@ -160,10 +160,45 @@ pub struct Prepared {
     pub janitor: Arc<Janitor>,
     pub version: String,
     pub features_call: Call,
+    /// What the preflight changed, when it did (for the report's facts).
+    pub preflight: Option<String>,
 }
 
-/// Checks the inputs and prepares the run. An `Err` means the tool cannot run (exit 2).
+/// Checks the inputs, prepares the run and makes sure the runtime can run anything at all (the
+/// [`preflight`]). An `Err` means the tool cannot run (exit 2).
 pub fn prepare(opts: &Options) -> Result<Prepared, String> {
+    prepare_with_version(opts, None)
+}
+
+/// As [`prepare`], with configs claiming `oci_version` (the user's choice) instead of the
+/// version [`config_version`] picks.
+pub fn prepare_with_version(opts: &Options, oci_version: Option<&str>) -> Result<Prepared, String> {
+    let mut prepared = prepare_unchecked(opts, oci_version)?;
+    let chosen_by_user = oci_version.is_some();
+    match preflight(&prepared.suite, chosen_by_user) {
+        Ok(Preflight::Ran) => {}
+        Ok(Preflight::RefusedForAnUnknownReason(said)) => {
+            prepared.preflight = Some(format!(
+                "the runtime refused the simplest container ({said}); every check that creates a container may fail for that"
+            ));
+        }
+        Ok(Preflight::RanWithVersion { refused, accepted }) => {
+            prepared.preflight = Some(format!(
+                "the runtime refused ociVersion {refused}, its own ociVersionMax, and accepted {accepted}: configs claim {accepted}"
+            ));
+            prepared.suite.base.oci_version = accepted;
+        }
+        Err(diagnosis) => {
+            let left = prepared.janitor.finish();
+            return Err(with_leftovers(diagnosis, &left));
+        }
+    }
+    Ok(prepared)
+}
+
+/// As [`prepare_with_version`] without the preflight: for writing the base bundle, which is
+/// also how one looks into a runtime that cannot run it.
+pub fn prepare_unchecked(opts: &Options, oci_version: Option<&str>) -> Result<Prepared, String> {
     let host = Host::detect();
     if host.euid != 0 {
         return Err(
@@ -172,8 +207,11 @@ pub fn prepare(opts: &Options) -> Result<Prepared, String> {
     }
     let path = runtime::resolve(&opts.runtime)?;
     check_static(&opts.probe)?;
+    // Private (0700), like the bundles below it: no other user may read or change what a
+    // container is about to run.
     let work = tempfile::Builder::new()
         .prefix("oci-check-")
+        .permissions(std::os::unix::fs::PermissionsExt::from_mode(0o700))
         .tempdir()
         .map_err(|e| format!("creating the work directory: {e}"))?
         .keep();
@@ -187,7 +225,8 @@ pub fn prepare(opts: &Options) -> Result<Prepared, String> {
         .map_err(|e| fail(format!("copying the probe {}: {e}", opts.probe.display())))?;
     let root = work.join("state");
     std::fs::create_dir(&root).map_err(|e| fail(format!("{}: {e}", root.display())))?;
-    std::fs::create_dir(work.join("bundles"))
+    std::os::unix::fs::DirBuilderExt::mode(&mut std::fs::DirBuilder::new(), 0o700)
+        .create(work.join("bundles"))
         .map_err(|e| fail(format!("{}: {e}", work.display())))?;
     let rt = Runtime {
         path,
@@ -216,7 +255,9 @@ pub fn prepare(opts: &Options) -> Result<Prepared, String> {
         .ok()
         .filter(|v| features_call.succeeded() && v.is_object());
     let base = Base {
-        oci_version: config_version(features.as_ref()),
+        oci_version: oci_version
+            .map(str::to_string)
+            .unwrap_or_else(|| config_version(features.as_ref())),
         bounding_caps: host.bounding_caps.clone(),
         host_namespaces: host.namespaces.clone(),
     };
@@ -230,7 +271,226 @@ pub fn prepare(opts: &Options) -> Result<Prepared, String> {
         janitor,
         version,
         features_call,
+        preflight: None,
     })
+}
+
+/// An `ociVersion` the user gives (`--oci-version`): a version as runtime-spec numbers its
+/// releases (`1.0.0`, `1.0.2-dev`).
+pub fn parse_oci_version(text: &str) -> Result<String, String> {
+    semver::Version::parse(text)
+        .map(|_| text.to_string())
+        .map_err(|e| format!("{text:?} is not a version such as 1.0.2 ({e})"))
+}
+
+/// What the preflight found when the runtime could run the simplest container.
+#[derive(Debug, PartialEq)]
+pub enum Preflight {
+    Ran,
+    /// The runtime refused the ociVersion its own features document claims (`ociVersionMax`)
+    /// and accepted `accepted`: the run goes on with that, and
+    /// `features::oci_version_max_is_accepted` reports the refusal.
+    RanWithVersion {
+        refused: String,
+        accepted: String,
+    },
+    /// The runtime refused the simplest container for a reason not recognised as the host's or
+    /// the setup's (its stderr's first line): the run goes on, and each check says what it
+    /// asked and got. (A runtime that breaks a part of every config, as the test wrappers that
+    /// show checks failing do, must reach the checks it breaks.)
+    RefusedForAnUnknownReason(String),
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or("").trim().to_string()
+}
+
+/// The versions tried when the runtime refuses the configs' `ociVersion`, newest first: the
+/// 1.0 releases every runtime in the field accepts.
+const FALLBACK_VERSIONS: [&str; 3] = ["1.0.2", "1.0.1", "1.0.0"];
+
+/// Before the suite: creates, starts and deletes the simplest container ([`simplest`]). A
+/// runtime that refuses to create it (or to start it, leaving it `created`) because of the host
+/// or the setup (its cgroup layout, a permission, the configs' `ociVersion`: causes every
+/// container meets) would fail every check for that one reason: the `Err` is one diagnosis
+/// instead, with what was run, the runtime's output and the cause. A refusal for another reason
+/// goes on (see [`Preflight::RefusedForAnUnknownReason`]); a call that hangs or crashes is no
+/// refusal: the checks report it, each with its evidence.
+pub fn preflight(suite: &Suite, version_chosen_by_user: bool) -> Result<Preflight, String> {
+    let mut ctx = Ctx::new(suite, "preflight");
+    let refusal = run_simplest(&mut ctx, None);
+    let left = ctx.clean_up();
+    if !left.is_empty() {
+        return Err(format!(
+            "preflight: could not remove the simplest container:\n{}",
+            left.join("\n")
+        ));
+    }
+    let Some(refused) = refusal else {
+        return Ok(Preflight::Ran);
+    };
+    let tried = &suite.base.oci_version;
+    let mut left = Vec::new();
+    let accepted = accepted_version(&mut ctx, tried, &mut left);
+    if !left.is_empty() {
+        return Err(format!(
+            "preflight: could not remove a container made retrying with another ociVersion:\n{}",
+            left.join("\n")
+        ));
+    }
+    let claimed_max = suite
+        .features
+        .as_ref()
+        .and_then(|f| f["ociVersionMax"].as_str())
+        .is_some_and(|max| max == tried);
+    match accepted {
+        Some(v) if claimed_max && !version_chosen_by_user => Ok(Preflight::RanWithVersion {
+            refused: tried.clone(),
+            accepted: v,
+        }),
+        None if cause_in(&refused.stderr, &suite.host).is_none() => Ok(
+            Preflight::RefusedForAnUnknownReason(first_line(&refused.stderr)),
+        ),
+        accepted => Err(diagnosis(suite, &refused, accepted.as_deref())),
+    }
+}
+
+/// Creates and starts the simplest container, `oci_version` in its config when given. Returns
+/// the call the runtime refused (exited non-zero) when it did not get that far.
+fn run_simplest(ctx: &mut Ctx, oci_version: Option<&str>) -> Option<crate::exec::Call> {
+    let c = ctx
+        .container(|cfg| {
+            simplest(cfg);
+            if let Some(v) = oci_version {
+                cfg.set("/ociVersion", Value::from(v));
+            }
+        })
+        .ok()?;
+    let create = ctx.create(&c);
+    if create.errored() {
+        return Some(create);
+    }
+    if !create.succeeded() {
+        return None;
+    }
+    let start = ctx.start(&c);
+    // A start refused with the container still `created`: it can be made, never run. (Refused
+    // after the program ran, e.g. by a runtime that runs it at create, is for the checks.)
+    let still_created = || {
+        ctx.rt()
+            .call(&["state", &c.id])
+            .stdout
+            .contains("\"created\"")
+    };
+    (start.errored() && still_created()).then_some(start)
+}
+
+/// The simplest container: the probe exiting 0, in the base config's namespaces and cgroup,
+/// without the hostname, the mounts but /proc, the masked and read-only paths and the rlimits
+/// that checks vary (and that some runtimes refuse one by one: that is for those checks to
+/// report, not a reason to stop).
+fn simplest(cfg: &mut crate::bundle::Config) {
+    cfg.probe_args(&["exit", "0"]);
+    // /proc alone: runtimes need it to start the process (runc reads /proc/self/fd).
+    let proc_only: Vec<Value> = cfg
+        .get("/mounts")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter(|m| m["destination"] == "/proc")
+        .cloned()
+        .collect();
+    cfg.set("/mounts", Value::Array(proc_only));
+    cfg.remove("/hostname");
+    cfg.remove("/linux/maskedPaths");
+    cfg.remove("/linux/readonlyPaths");
+    cfg.remove("/process/rlimits");
+}
+
+/// The newest of [`FALLBACK_VERSIONS`] other than `refused` with which the runtime creates the
+/// simplest container, if any; what could not be removed goes to `left`.
+fn accepted_version(ctx: &mut Ctx, refused: &str, left: &mut Vec<String>) -> Option<String> {
+    let accepted = FALLBACK_VERSIONS
+        .into_iter()
+        .filter(|v| *v != refused)
+        .find(|v| {
+            let refusal = run_simplest(ctx, Some(v));
+            left.extend(ctx.clean_up());
+            refusal.is_none()
+        });
+    accepted.map(str::to_string)
+}
+
+/// The preflight's report: what ran, what the runtime said, and why, when that is known.
+fn diagnosis(suite: &Suite, refused: &crate::exec::Call, accepted: Option<&str>) -> String {
+    let version = &suite.base.oci_version;
+    let transcript = refused.transcript().replace('\n', "\n  ");
+    let cause = match accepted {
+        Some(v) => format!(
+            "the runtime refuses ociVersion {version} in config.json and accepts {v} (the same config otherwise){}: run again with --oci-version {v}",
+            if suite.features.is_none() {
+                " (it has no features document saying which versions it takes)"
+            } else {
+                ""
+            }
+        ),
+        None => format!(
+            "{}\nretried with ociVersion {}: refused too, so it is not the version",
+            cause_in(&refused.stderr, &suite.host)
+                .unwrap_or_else(|| "not recognised: the runtime's stderr above says why".into()),
+            FALLBACK_VERSIONS
+                .iter()
+                .filter(|v| *v != version)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    format!(
+        "preflight: {} cannot run the simplest container (the probe exiting 0 in the base config's namespaces and cgroup, /proc mounted, ociVersion {version}), so every check would fail for this one reason; no check was run.\n  {transcript}\ncause: {cause}",
+        suite.runtime.path.display()
+    )
+}
+
+/// The cause a refusal's stderr names, when it is one of the host or setup causes that refuse
+/// every container.
+fn cause_in(stderr: &str, host: &Host) -> Option<String> {
+    let said = stderr.to_lowercase();
+    let cause = if said.contains("hybrid") {
+        format!(
+            "the runtime refuses this host's cgroup layout, {} (cgroup v1 controllers {}; cgroup2 offering {}): it needs pure v1 or pure v2. Run it where the cgroup2 root offers no controller (for crun 1.8.1 on a hybrid host: this repository's `ci/runtimes/crun-v1 --hold oci-check runtime --runtime ci/runtimes/crun-v1 ...`)",
+            host.cgroup_version,
+            join_or_none(&host.cgroup_v1_controllers),
+            join_or_none(&host.cgroup_v2_controllers),
+        )
+    } else if said.contains("permission denied") || said.contains("operation not permitted") {
+        "the runtime lacks a permission (EACCES/EPERM): is something (an LSM profile, a seccomp filter, a user namespace, a nosuid or noexec $TMPDIR holding the bundles) in the way?".to_string()
+    } else if said.contains("cgroup") {
+        format!(
+            "the runtime could not set up the container's cgroups on this host (cgroup {})",
+            host.cgroup_version
+        )
+    } else {
+        return None;
+    };
+    Some(cause)
+}
+
+fn join_or_none(set: &std::collections::BTreeSet<String>) -> String {
+    if set.is_empty() {
+        "none".into()
+    } else {
+        set.iter().cloned().collect::<Vec<_>>().join(" ")
+    }
+}
+
+/// A diagnosis, with what could not be removed after it.
+fn with_leftovers(diagnosis: String, left: &[String]) -> String {
+    if left.is_empty() {
+        diagnosis
+    } else {
+        format!("{diagnosis}\ncould not remove:\n{}", left.join("\n"))
+    }
 }
 
 /// The `ociVersion` configs claim: the runtime's `ociVersionMax` when it names a release no
@@ -351,6 +611,9 @@ fn facts(p: &Prepared, opts: &Options) -> BTreeMap<String, String> {
     };
     f.insert("runtime.features".into(), features);
     f.insert("config.ociVersion".into(), p.suite.base.oci_version.clone());
+    if let Some(note) = &p.preflight {
+        f.insert("preflight".into(), note.clone());
+    }
     f.insert("runtime.claims".into(), p.suite.claimed.1.clone());
     f.insert(
         "work_dir".into(),
