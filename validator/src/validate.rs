@@ -329,7 +329,9 @@ pub fn validate_bundle(dir: &Path, opts: &Options) -> Result<Report, Error> {
             Ok(report)
         }
         None => {
-            let bytes = read_regular_file(&config_path, opts)?;
+            // Checked above not to be a symlink; O_NOFOLLOW keeps one swapped in since from
+            // being followed out of the bundle.
+            let bytes = read_regular(&config_path, opts, libc::O_NOFOLLOW)?;
             Ok(validate_bytes(
                 &config_path.display().to_string(),
                 &bytes,
@@ -354,9 +356,15 @@ fn io_error(path: &Path, err: std::io::Error) -> Error {
 /// FIFO in its place cannot hang us, then checked with fstat on the open descriptor (no race
 /// between the check and the read).
 pub fn read_regular_file(path: &Path, opts: &Options) -> Result<Vec<u8>, Error> {
+    read_regular(path, opts, 0)
+}
+
+/// Opens `path` non-blocking (a FIFO cannot hang the validator) with `extra_flags`, and reads
+/// it whole if it is a regular file no larger than `opts.max_size`.
+fn read_regular(path: &Path, opts: &Options, extra_flags: i32) -> Result<Vec<u8>, Error> {
     let file = std::fs::OpenOptions::new()
         .read(true)
-        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY | extra_flags)
         .open(path)
         .map_err(|err| io_error(path, err))?;
     let meta = file.metadata().map_err(|err| io_error(path, err))?;
