@@ -219,6 +219,7 @@ impl Janitor {
         // Newest first: a change may rest on an older one.
         let undos: Vec<u64> = self.lock().undos.keys().rev().copied().collect();
         leftovers.extend(undos.into_iter().filter_map(|k| self.undo(k)));
+        leftovers.extend(kill_processes_under(&self.work_dir));
         leftovers.extend(detach_mounts_under(&self.work_dir));
         if let Err(e) = remove_tree_on_one_device(&self.work_dir) {
             leftovers.push(format!("{}: {e}", self.work_dir.display()));
@@ -337,6 +338,46 @@ pub fn process_alive(pid: i64) -> bool {
         }
         Err(_) => false,
     }
+}
+
+/// Kills the processes the run can attribute to itself although no runtime call holds them:
+/// those whose working directory is in `work_dir` or whose command line names a path in it (a
+/// runtime may leave a daemon behind in its own session, out of reach of the call's process
+/// group). A process with no such link to the run cannot be told from the host's own and is
+/// left alone. Returns the ones that would not die.
+pub fn kill_processes_under(work_dir: &Path) -> Vec<String> {
+    let me = std::process::id() as i32;
+    let attributable = |pid: i32| {
+        let cwd = std::fs::read_link(format!("/proc/{pid}/cwd")).ok();
+        let cmdline = std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+        cwd.is_some_and(|c| c.starts_with(work_dir))
+            || cmdline
+                .split(|b| *b == 0)
+                .filter_map(|a| std::str::from_utf8(a).ok())
+                .any(|a| Path::new(a).starts_with(work_dir))
+    };
+    let pids: Vec<i32> = std::fs::read_dir("/proc")
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<i32>().ok())
+        .filter(|&pid| pid != me && process_alive(pid.into()) && attributable(pid))
+        .collect();
+    for &pid in &pids {
+        // SAFETY: kill has no memory preconditions; the pid was just seen alive.
+        unsafe { libc::kill(pid, libc::SIGKILL) };
+    }
+    pids.into_iter()
+        .filter(|&pid| {
+            // Wait (bounded) until the kernel has taken it down; a zombie counts as gone.
+            let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+            while process_alive(pid.into()) && std::time::Instant::now() < deadline {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            process_alive(pid.into())
+        })
+        .map(|pid| format!("process {pid} under {} would not die", work_dir.display()))
+        .collect()
 }
 
 /// Live processes whose cgroup (in any hierarchy) is `cgroups_path` or below it.
