@@ -13,6 +13,7 @@ pub mod bundle;
 pub mod coverage;
 pub mod diff;
 pub mod exec;
+pub mod fuzz;
 pub mod host;
 pub mod janitor;
 pub mod runner;
