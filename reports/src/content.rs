@@ -103,7 +103,9 @@ pub(crate) fn kind_name(kind: RunKind) -> &'static str {
 pub(crate) fn title(run: &Run) -> String {
     match run.kind {
         RunKind::Runtime => format!("oci-check conformance report: {}", run.subject),
-        RunKind::Bundle | RunKind::Config | RunKind::Image => format!("oci-check report: {}", run.subject),
+        RunKind::Bundle | RunKind::Config | RunKind::Image => {
+            format!("oci-check report: {}", run.subject)
+        }
     }
 }
 
