@@ -74,8 +74,8 @@ const OWN_TABLE: &[(&str, &[&str])] = &[
         &["namespaces::id_mappings_do_not_chown_the_rootfs"],
     ),
     (
-        // Lists `time`, which runc 1.1.5 does not support.
-        "features-add:/linux/namespaces=time",
+        // Lists `time`, which runc 1.1.5 does not support, and claims v1.1.0, which brought it.
+        "features-add:/linux/namespaces=time,/ociVersionMax=1.1.0",
         &[
             "namespaces::time_without_path_is_a_new_namespace",
             "namespaces::time_namespace_has_the_configured_offsets",

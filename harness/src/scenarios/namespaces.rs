@@ -296,6 +296,10 @@ fn probe_ns(report: &oci_probe::Report) -> BTreeMap<String, u64> {
 
 /// SKIP unless both the host and the runtime (its features) have the kind.
 fn requires_kind(ctx: &Ctx, config_type: &str) -> Check {
+    if config_type == "time" {
+        // Not in v1.0.2's config-linux.md: the time namespace and timeOffsets came with v1.1.0.
+        ctx.held_to("1.1.0", "the time namespace (and linux.timeOffsets)")?;
+    }
     ctx.requires_host_namespace(config_type)?;
     ctx.requires_feature("/linux/namespaces", config_type)
 }
